@@ -1,0 +1,41 @@
+package dev.pipeline.localkafka.testkit;
+
+import java.util.Map;
+import org.testcontainers.kafka.KafkaContainer;
+
+/** The official apache/kafka image through Testcontainers, used where a Docker engine answers. */
+final class ContainerBroker implements TestBroker {
+  static final String IMAGE = "apache/kafka:4.4.0";
+
+  private final KafkaContainer container = new KafkaContainer(IMAGE);
+
+  ContainerBroker() {
+    for (Map.Entry<String, String> e : TestBroker.testOverrides().entrySet()) {
+      container.withEnv("KAFKA_" + e.getKey().toUpperCase(java.util.Locale.ROOT).replace('.', '_'), e.getValue());
+    }
+  }
+
+  @Override
+  public String bootstrapServers() {
+    return container.getBootstrapServers();
+  }
+
+  private boolean paused;
+
+  @Override
+  public void start() {
+    if (paused) {
+      container.getDockerClient().unpauseContainerCmd(container.getContainerId()).exec();
+      paused = false;
+    } else {
+      container.start();
+    }
+  }
+
+  @Override
+  public void stop() {
+    // Stopping a container discards its data and port; a paused one keeps both, like a stopped broker.
+    container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
+    paused = true;
+  }
+}
