@@ -1,0 +1,101 @@
+package dev.pipeline.core.message;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.stream.Collectors;
+
+/**
+ * Reads and writes messages as JSON. Reading validates: the record constructors check every
+ * field, and any failure becomes an {@link InvalidMessageException} whose message says which
+ * field was wrong and why.
+ *
+ * <pre>{@code
+ * MessageCodec codec = MessageCodec.standard();
+ * byte[] bytes = codec.encode(event);
+ * LogEvent back = codec.decode(bytes, LogEvent.class);
+ * }</pre>
+ */
+public final class MessageCodec {
+  /** The largest message the pipeline reads or writes; Kafka's own default record limit is 1 MiB. */
+  public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  private static final MessageCodec STANDARD = new MessageCodec();
+
+  private final ObjectMapper mapper;
+
+  private MessageCodec() {
+    mapper = new ObjectMapper()
+        .registerModule(new JavaTimeModule())
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    mapper.getFactory().setStreamReadConstraints(
+        StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(MAX_MESSAGE_BYTES).build());
+  }
+
+  /** Returns the shared codec; it is thread-safe. */
+  public static MessageCodec standard() {
+    return STANDARD;
+  }
+
+  /** Returns the JSON bytes of a message. */
+  public byte[] encode(Object message) {
+    try {
+      return mapper.writeValueAsBytes(message);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("cannot encode " + message.getClass().getSimpleName(), e);
+    }
+  }
+
+  /** Returns the message in {@code bytes}, or throws with the reason it is not a valid one. */
+  public <T> T decode(byte[] bytes, Class<T> type) {
+    if (bytes == null || bytes.length == 0) {
+      throw new InvalidMessageException("empty message: expected a JSON " + type.getSimpleName());
+    }
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      throw new InvalidMessageException("message is " + bytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
+    }
+    try {
+      T value = mapper.readValue(bytes, type);
+      if (value == null) {
+        throw new InvalidMessageException("message is JSON null: expected a " + type.getSimpleName());
+      }
+      return value;
+    } catch (ValueInstantiationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new InvalidMessageException("invalid " + type.getSimpleName() + ": " + cause.getMessage(), e);
+    } catch (InvalidFormatException e) {
+      throw new InvalidMessageException("invalid " + type.getSimpleName() + ": field " + path(e) + " has a value of the wrong type or form: " + e.getValue(), e);
+    } catch (MismatchedInputException e) {
+      throw new InvalidMessageException("invalid " + type.getSimpleName() + ": field " + path(e) + " " + firstLine(e.getOriginalMessage()), e);
+    } catch (JsonProcessingException e) {
+      throw new InvalidMessageException("not valid JSON: " + firstLine(e.getOriginalMessage()), e);
+    } catch (IOException e) {
+      throw new InvalidMessageException("unreadable message: " + e.getMessage(), e);
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    String path = e.getPath().stream()
+        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+        .collect(Collectors.joining("."));
+    return path.isEmpty() ? "(root)" : path;
+  }
+
+  private static String firstLine(String message) {
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,69 @@
+package dev.pipeline.core.runtime;
+
+import java.util.OptionalLong;
+import java.util.TreeSet;
+
+/**
+ * The records of one partition taken from Kafka and not yet done, so the committed offset never
+ * passes one of them. Started on the poll thread, finished on job threads.
+ *
+ * <p>A record is <em>active</em> while a job may still run for it. An abandoned record (its
+ * partition was revoked or the worker is stopping before its job began) is no longer active but
+ * stays pending: it was not processed, so the commit stops before it and the next owner does it.
+ */
+final class OffsetTracker {
+  private final TreeSet<Long> pending = new TreeSet<>();
+  private long next = -1;
+  private int active;
+  private volatile boolean revoked;
+
+  synchronized void started(long offset) {
+    pending.add(offset);
+    active++;
+    next = Math.max(next, offset + 1);
+  }
+
+  synchronized void finished(long offset) {
+    pending.remove(offset);
+    active--;
+    notifyAll();
+  }
+
+  synchronized void abandoned(long offset) {
+    active--;
+    notifyAll();
+  }
+
+  /** Marks the partition as no longer ours: jobs not yet begun are abandoned. */
+  void revoke() {
+    revoked = true;
+  }
+
+  boolean revoked() {
+    return revoked;
+  }
+
+  /** Returns the offset to commit: the oldest record not done, or past the newest one taken. */
+  synchronized OptionalLong committable() {
+    if (next < 0) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(pending.isEmpty() ? next : pending.first());
+  }
+
+  synchronized int activeCount() {
+    return active;
+  }
+
+  /** Waits until no job runs for this partition or the deadline passes; returns whether none runs. */
+  synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
+    while (active > 0) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return true;
+  }
+}

@@ -1,0 +1,130 @@
+package dev.pipeline.core.runtime;
+
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.AcknowledgeType;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A share-group poll loop in explicit acknowledgement mode. Each record of a poll is handed to the
+ * runner; as jobs finish, the poll thread acknowledges them (ACCEPT, or REJECT once dead-lettered)
+ * and commits. The share consumer refuses the next poll until every record of the last one is
+ * acknowledged, so a process runs several of these loops to keep its pool busy.
+ */
+final class ShareLoop implements PollLoop {
+  private static final Logger log = LoggerFactory.getLogger(ShareLoop.class);
+
+  private final ShareConsumer<byte[], byte[]> consumer;
+  private final JobRunner<?> runner;
+  private final WorkerSettings settings;
+  private volatile boolean running = true;
+  private volatile boolean failed;
+
+  private record Ack(ConsumerRecord<byte[], byte[]> record, AcknowledgeType type) {}
+
+  ShareLoop(ShareConsumer<byte[], byte[]> consumer, JobRunner<?> runner, WorkerSettings settings) {
+    this.consumer = consumer;
+    this.runner = runner;
+    this.settings = settings;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(settings.topics());
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(settings.pollTimeout());
+        } catch (WakeupException e) {
+          continue;
+        }
+        if (!records.isEmpty()) {
+          process(records);
+        }
+      }
+    } catch (RuntimeException e) {
+      failed = true;
+      log.error("Share poll loop of {} failed", settings.group(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(10));
+    }
+  }
+
+  private void process(ConsumerRecords<byte[], byte[]> records) {
+    BlockingQueue<Ack> finished = new LinkedBlockingQueue<>();
+    java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      unfinished.add(record);
+      int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
+      runner.run(record, deliveries, () -> running).whenComplete((outcome, error) -> {
+        if (error != null) {
+          // The dead letter could not be written: hand the record back rather than lose it.
+          log.error("Stopping: {}", error.getMessage(), error);
+          failed = true;
+          running = false;
+          finished.add(new Ack(record, AcknowledgeType.RELEASE));
+        } else {
+          finished.add(new Ack(record, switch (outcome) {
+            case PROCESSED -> AcknowledgeType.ACCEPT;
+            case DEAD_LETTERED -> AcknowledgeType.REJECT;
+            case ABANDONED -> AcknowledgeType.RELEASE;
+          }));
+        }
+      });
+    }
+    long stopDeadline = Long.MAX_VALUE;
+    while (!unfinished.isEmpty()) {
+      Ack ack;
+      try {
+        ack = finished.poll(50, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ack = null;
+        running = false;
+      }
+      if (ack != null) {
+        acknowledge(ack.record(), ack.type(), unfinished);
+        Ack more;
+        while ((more = finished.poll()) != null) {
+          acknowledge(more.record(), more.type(), unfinished);
+        }
+        consumer.commitAsync();
+        continue;
+      }
+      if (!running && stopDeadline == Long.MAX_VALUE) {
+        stopDeadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
+      }
+      if (System.nanoTime() > stopDeadline) {
+        log.warn("{} job(s) still running after {}; releasing them for redelivery", unfinished.size(), settings.shutdownTimeout());
+        for (ConsumerRecord<byte[], byte[]> record : java.util.List.copyOf(unfinished)) {
+          acknowledge(record, AcknowledgeType.RELEASE, unfinished);
+        }
+      }
+    }
+  }
+
+  private void acknowledge(ConsumerRecord<byte[], byte[]> record, AcknowledgeType type, java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished) {
+    if (unfinished.remove(record)) {
+      consumer.acknowledge(record, type);
+    }
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  @Override
+  public boolean failed() {
+    return failed;
+  }
+}
