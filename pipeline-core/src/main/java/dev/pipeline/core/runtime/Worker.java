@@ -65,6 +65,9 @@ public final class Worker<T> {
       RetryPolicy retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
       JobRunner<T> runner = new JobRunner<>(type, handler, pool, scheduler, retryPolicy,
           new DeadLetterWriter(publisher, settings.service()), metrics);
+      if (settings.model() == ConsumptionModel.SHARE) {
+        ShareGroups.startFromEarliest(settings.kafka(), settings.group());
+      }
       List<Thread> threads = new ArrayList<>();
       synchronized (loops) {
         if (stopRequested) {
@@ -77,7 +80,7 @@ public final class Worker<T> {
         }
       }
       scheduler.scheduleAtFixedRate(this::report, 10, 10, TimeUnit.SECONDS);
-      log.info("{} consuming {} as {} group '{}' with {} consumer(s), {} {} job slot(s)", settings.service(), settings.topics(),
+      log.info("{} ready: consuming {} as {} group '{}' with {} consumer(s), {} {} job slot(s)", settings.service(), settings.topics(),
           settings.model().name().toLowerCase(java.util.Locale.ROOT), settings.group(), settings.consumers(),
           settings.concurrency(), settings.pool().name().toLowerCase(java.util.Locale.ROOT));
       for (Thread thread : threads) {

@@ -1,0 +1,5 @@
+/** The crawler-service service. */
+@NullMarked
+package dev.pipeline.crawler;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,5 @@
+/** The hasher-worker service. */
+@NullMarked
+package dev.pipeline.hasher;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,81 @@
+package dev.pipeline.core.runtime;
+
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.config.ServiceOptions;
+import dev.pipeline.core.topic.TopicCatalog;
+import dev.pipeline.core.topic.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every service's {@code main} does around its worker: wait for Kafka, create missing
+ * topics, open the process's one {@link Publisher}, run the worker until SIGTERM.
+ *
+ * <pre>{@code
+ * return ServiceRunner.run("hasher-worker", options, (kafka, publisher) ->
+ *     new Worker<>(settings(kafka), HashJob.class, new Hasher(publisher), publisher));
+ * }</pre>
+ */
+public final class ServiceRunner {
+  private static final Logger log = LoggerFactory.getLogger(ServiceRunner.class);
+  private static final Duration BROKER_WAIT = Duration.ofSeconds(60);
+
+  private ServiceRunner() {}
+
+  /** Builds the worker of a service once Kafka is reachable. */
+  @FunctionalInterface
+  public interface WorkerFactory {
+    Worker<?> create(KafkaSettings kafka, Publisher publisher) throws Exception;
+  }
+
+  /** Runs a service's worker until SIGTERM; returns the process exit code. */
+  public static int run(String service, ServiceOptions options, WorkerFactory factory) throws Exception {
+    KafkaSettings kafka = options.kafka();
+    prepareTopics(kafka, options.partitions());
+    try (Publisher publisher = new Publisher(kafka, Map.of())) {
+      Worker<?> worker = factory.create(kafka, publisher);
+      log.info("{} started as {}", service, options.workerId());
+      return worker.runUntilShutdown();
+    }
+  }
+
+  /** Waits until the cluster answers (up to a minute) and creates the pipeline's missing topics. */
+  public static void prepareTopics(KafkaSettings kafka, int partitions) {
+    Instant deadline = Instant.now().plus(BROKER_WAIT);
+    try (Admin admin = Admin.create(kafka.clientConfig(Map.of(
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000)))) {
+      while (true) {
+        try {
+          admin.describeCluster().nodes().get();
+          break;
+        } catch (Exception e) {
+          if (Instant.now().isAfter(deadline)) {
+            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within " + BROKER_WAIT
+                + "; is the broker running? (bin/pipeline up starts one)", e);
+          }
+          if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+          }
+          log.info("Waiting for Kafka at {}...", kafka.bootstrapServers());
+          sleep(1000);
+        }
+      }
+      TopicCatalog.ensure(admin, Topics.catalog(partitions));
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

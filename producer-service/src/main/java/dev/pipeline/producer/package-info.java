@@ -1,0 +1,5 @@
+/** The producer-service service. */
+@NullMarked
+package dev.pipeline.producer;
+
+import org.jspecify.annotations.NullMarked;
