@@ -97,14 +97,19 @@ final class GroupStats {
         admin.listShareGroupOffsets(specs).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     List<GroupSample> samples = new ArrayList<>();
     for (String group : groups) {
+      Map<TopicPartition, SharePartitionOffsetInfo> partitions = new HashMap<>(offsets.getOrDefault(group, Map.of()));
+      partitions.values().removeIf(java.util.Objects::isNull);
+      Map<TopicPartition, Long> ends = endOffsets(partitions.keySet());
       long position = 0;
       long lag = 0;
-      for (SharePartitionOffsetInfo info : offsets.getOrDefault(group, Map.of()).values()) {
-        if (info == null) {
-          continue;
-        }
-        position += info.startOffset();
-        lag += info.lag().orElse(0L);
+      for (Map.Entry<TopicPartition, SharePartitionOffsetInfo> partition : partitions.entrySet()) {
+        SharePartitionOffsetInfo info = partition.getValue();
+        // Done = end minus the broker's lag (records not yet acknowledged); the start offset alone
+        // trails behind acknowledged records until their whole batch is archived.
+        long end = ends.getOrDefault(partition.getKey(), info.startOffset());
+        long partitionLag = info.lag().orElse(Math.max(0, end - info.startOffset()));
+        position += Math.max(info.startOffset(), end - partitionLag);
+        lag += partitionLag;
       }
       ShareGroupDescription description = descriptions.get(group);
       samples.add(new GroupSample(group, "share", description.groupState().toString(), description.members().size(), position, lag, now));

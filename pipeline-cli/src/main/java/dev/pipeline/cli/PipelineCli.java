@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
       "",
       "State, logs and broker data live in .pipeline/ (or PIPELINE_HOME)."
     },
-    subcommands = {UpCommand.class, ScaleCommand.class, StatusCommand.class, LogsCommand.class, DownCommand.class,
+    subcommands = {UpCommand.class, ScaleCommand.class, StatusCommand.class, LogsCommand.class, DownCommand.class, PublishCommand.class,
         CommandLine.HelpCommand.class})
 public final class PipelineCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
