@@ -30,16 +30,19 @@ final class Hasher implements JobHandler<HashJob> {
 
   @Override
   public CompletionStage<?> handle(Job<HashJob> job) throws NoSuchAlgorithmException {
-    HashJob hashJob = job.message();
-    long start = System.nanoTime();
-    HashResult result = switch (hashJob.source().kind()) {
-      case TEXT, BASE64 -> digestInline(hashJob, start);
-      case FILE, URL -> failure(hashJob, hashJob.source().kind() + " sources are not supported by this hasher-worker version", start);
-    };
-    return publisher.publish(Topics.HASH_RESULTS, hashJob.jobId(), result);
+    return publisher.publish(Topics.HASH_RESULTS, job.message().jobId(), hash(job.message(), workerId));
   }
 
-  private HashResult digestInline(HashJob job, long start) throws NoSuchAlgorithmException {
+  /** Returns the result of one job: its digests, or an error result for a source it cannot read. */
+  static HashResult hash(HashJob job, String workerId) throws NoSuchAlgorithmException {
+    long start = System.nanoTime();
+    return switch (job.source().kind()) {
+      case TEXT, BASE64 -> digestInline(job, workerId, start);
+      case FILE, URL -> failure(job, workerId, job.source().kind() + " sources are not supported by this hasher-worker version", start);
+    };
+  }
+
+  private static HashResult digestInline(HashJob job, String workerId, long start) throws NoSuchAlgorithmException {
     byte[] bytes = job.source().inlineBytes();
     Map<String, String> digests = new LinkedHashMap<>();
     for (String algorithm : job.algorithms()) {
@@ -50,7 +53,7 @@ final class Hasher implements JobHandler<HashJob> {
         bytes.length, digests, null, elapsedMs(start), workerId, null, verified);
   }
 
-  private HashResult failure(HashJob job, String error, long start) {
+  private static HashResult failure(HashJob job, String workerId, String error, long start) {
     return new HashResult(1, job.jobId(), job.source().value(), 0, Map.of(), null, elapsedMs(start), workerId, error, null);
   }
 
