@@ -17,15 +17,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Consumes log events in the {@code consumer-service} consumer group. This first version
- * validates and counts them by level; the SQL store comes with the log-events issue.
+ * Consumes log events in the {@code consumer-service} consumer group. This first version validates
+ * and counts them by level; the SQL store comes with the log-events issue.
  */
-@Command(name = "consumer-service", mixinStandardHelpOptions = true,
-    description = "Consumes logs.events in a consumer group (KIP-848 protocol), validating each event.")
+@Command(
+    name = "consumer-service",
+    mixinStandardHelpOptions = true,
+    description =
+        "Consumes logs.events in a consumer group (KIP-848 protocol), validating each event.")
 public final class ConsumerService implements Callable<Integer> {
   @Mixin ServiceOptions options;
 
-  @Option(names = "--group", defaultValue = "${env:PIPELINE_CONSUMER_GROUP:-consumer-service}",
+  @Option(
+      names = "--group",
+      defaultValue = "${env:PIPELINE_CONSUMER_GROUP:-consumer-service}",
       description = "Consumer group (env PIPELINE_CONSUMER_GROUP, default ${DEFAULT-VALUE}).")
   String group;
 
@@ -36,14 +41,22 @@ public final class ConsumerService implements Callable<Integer> {
     for (LogEvent.Level level : LogEvent.Level.values()) {
       byLevel.put(level, new LongAdder());
     }
-    JobHandler<LogEvent> count = JobHandler.blocking(job -> byLevel.get(job.message().level()).increment());
-    return ServiceRunner.run("consumer-service", options, (kafka, publisher) -> new Worker<>(
-        WorkerSettings.builder("consumer-service", kafka)
-            .group(group).topics(Topics.LOG_EVENTS)
-            .concurrency(options.concurrency(64))
-            .shutdownTimeout(options.shutdownTimeout())
-            .build(),
-        LogEvent.class, count, publisher));
+    JobHandler<LogEvent> count =
+        JobHandler.blocking(job -> byLevel.get(job.message().level()).increment());
+    return ServiceRunner.run(
+        "consumer-service",
+        options,
+        (kafka, publisher) ->
+            new Worker<>(
+                WorkerSettings.builder("consumer-service", kafka)
+                    .group(group)
+                    .topics(Topics.LOG_EVENTS)
+                    .concurrency(options.concurrency(64))
+                    .shutdownTimeout(options.shutdownTimeout())
+                    .build(),
+                LogEvent.class,
+                count,
+                publisher));
   }
 
   public static void main(String[] args) {

@@ -15,31 +15,47 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Takes hash jobs from the {@code hasher} share group and hashes them on every core. */
-@Command(name = "hasher-worker", mixinStandardHelpOptions = true,
-    description = "Hashes jobs from hash.jobs (a Kafka share group) on a pool sized to the cores and publishes hash.results.")
+@Command(
+    name = "hasher-worker",
+    mixinStandardHelpOptions = true,
+    description =
+        "Hashes jobs from hash.jobs (a Kafka share group) on a pool sized to the cores and publishes hash.results.")
 public final class HasherWorker implements Callable<Integer> {
   @Mixin ServiceOptions options;
 
-  @Option(names = "--group", defaultValue = "${env:PIPELINE_HASHER_GROUP:-hasher}",
+  @Option(
+      names = "--group",
+      defaultValue = "${env:PIPELINE_HASHER_GROUP:-hasher}",
       description = "Share group (env PIPELINE_HASHER_GROUP, default ${DEFAULT-VALUE}).")
   String group;
 
-  @Option(names = "--consumers", defaultValue = "${env:PIPELINE_HASHER_CONSUMERS:-2}",
-      description = "Share consumers in this process; more keep the cores busy while one waits for its batch (env PIPELINE_HASHER_CONSUMERS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--consumers",
+      defaultValue = "${env:PIPELINE_HASHER_CONSUMERS:-2}",
+      description =
+          "Share consumers in this process; more keep the cores busy while one waits for its batch (env PIPELINE_HASHER_CONSUMERS, default ${DEFAULT-VALUE}).")
   int consumers;
 
   @Override
   public Integer call() throws Exception {
     String workerId = options.workerId();
-    return ServiceRunner.run("hasher-worker", options, (kafka, publisher) -> new Worker<>(
-        WorkerSettings.builder("hasher-worker", kafka)
-            .group(group).topics(Topics.HASH_JOBS)
-            .model(ConsumptionModel.SHARE).pool(PoolKind.CPU)
-            .concurrency(options.concurrency(Runtime.getRuntime().availableProcessors()))
-            .consumers(consumers)
-            .shutdownTimeout(options.shutdownTimeout())
-            .build(),
-        HashJob.class, new Hasher(publisher, workerId), publisher));
+    return ServiceRunner.run(
+        "hasher-worker",
+        options,
+        (kafka, publisher) ->
+            new Worker<>(
+                WorkerSettings.builder("hasher-worker", kafka)
+                    .group(group)
+                    .topics(Topics.HASH_JOBS)
+                    .model(ConsumptionModel.SHARE)
+                    .pool(PoolKind.CPU)
+                    .concurrency(options.concurrency(Runtime.getRuntime().availableProcessors()))
+                    .consumers(consumers)
+                    .shutdownTimeout(options.shutdownTimeout())
+                    .build(),
+                HashJob.class,
+                new Hasher(publisher, workerId),
+                publisher));
   }
 
   public static void main(String[] args) {

@@ -52,8 +52,8 @@ public final class LocalKafka implements AutoCloseable {
   }
 
   /**
-   * Formats the data directory if it is new, starts the broker and returns once it answers
-   * metadata requests.
+   * Formats the data directory if it is new, starts the broker and returns once it answers metadata
+   * requests.
    *
    * @throws PortInUseException if the client or controller port is already taken
    */
@@ -63,7 +63,8 @@ public final class LocalKafka implements AutoCloseable {
     ensurePortFree(settings.host(), settings.controllerPort());
     Properties properties = settings.brokerProperties();
     format(settings, properties);
-    KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
+    KafkaRaftServer server =
+        new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
     server.startup();
     LocalKafka kafka = new LocalKafka(settings, server);
     try {
@@ -115,10 +116,15 @@ public final class LocalKafka implements AutoCloseable {
           properties.store(out, "local-kafka");
         }
         String clusterId = Uuid.randomUuid().toString();
-        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString(), "--ignore-formatted"));
-        int exit = StorageTool.execute(args.toArray(String[]::new), new PrintStream(OutputStream.nullOutputStream()));
+        List<String> args =
+            new ArrayList<>(
+                List.of("format", "-t", clusterId, "-c", config.toString(), "--ignore-formatted"));
+        int exit =
+            StorageTool.execute(
+                args.toArray(String[]::new), new PrintStream(OutputStream.nullOutputStream()));
         if (exit != 0) {
-          throw new IllegalStateException("formatting " + dataDir + " failed with exit code " + exit);
+          throw new IllegalStateException(
+              "formatting " + dataDir + " failed with exit code " + exit);
         }
         log.info("Formatted {} for cluster {}", dataDir, clusterId);
       } finally {
@@ -131,10 +137,11 @@ public final class LocalKafka implements AutoCloseable {
 
   private void awaitReady(Duration timeout) {
     Instant deadline = Instant.now().plus(timeout);
-    Map<String, Object> config = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    Map<String, Object> config =
+        Map.of(
+            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
     try (Admin admin = Admin.create(config)) {
       while (true) {
         try {
@@ -147,7 +154,8 @@ public final class LocalKafka implements AutoCloseable {
             throw new IllegalStateException("interrupted while waiting for the broker", e);
           }
           if (Instant.now().isAfter(deadline)) {
-            throw new IllegalStateException("broker on " + bootstrapServers() + " did not answer within " + timeout, e);
+            throw new IllegalStateException(
+                "broker on " + bootstrapServers() + " did not answer within " + timeout, e);
           }
         }
         sleep(100);

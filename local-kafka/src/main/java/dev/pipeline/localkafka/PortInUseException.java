@@ -5,7 +5,12 @@ public final class PortInUseException extends RuntimeException {
   private final int port;
 
   public PortInUseException(String host, int port) {
-    super("port " + port + " on " + host + " is already in use (is another broker running? pick one with --port)");
+    super(
+        "port "
+            + port
+            + " on "
+            + host
+            + " is already in use (is another broker running? pick one with --port)");
     this.port = port;
   }
 

@@ -11,10 +11,17 @@ import org.junit.jupiter.api.Test;
 class BrokerSettingsTest {
   @Test
   void singleNodeKraftOnLoopbackWithOverridesWinning() {
-    Properties p = new BrokerSettings("127.0.0.1", 9092, 9093, Path.of("/data/kafka"),
-        Map.of("num.partitions", "3", "group.share.record.lock.duration.ms", "5000")).brokerProperties();
+    Properties p =
+        new BrokerSettings(
+                "127.0.0.1",
+                9092,
+                9093,
+                Path.of("/data/kafka"),
+                Map.of("num.partitions", "3", "group.share.record.lock.duration.ms", "5000"))
+            .brokerProperties();
     assertThat(p.getProperty("process.roles")).isEqualTo("broker,controller");
-    assertThat(p.getProperty("listeners")).isEqualTo("PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
+    assertThat(p.getProperty("listeners"))
+        .isEqualTo("PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093");
     assertThat(p.getProperty("controller.quorum.voters")).isEqualTo("1@127.0.0.1:9093");
     assertThat(p.getProperty("log.dirs")).isEqualTo("/data/kafka");
     assertThat(p.getProperty("share.coordinator.state.topic.replication.factor")).isEqualTo("1");
@@ -28,6 +35,8 @@ class BrokerSettingsTest {
         .hasMessage("port must be 1-65535: 0");
     assertThatThrownBy(() -> new BrokerSettings("127.0.0.1", 9092, 9092, Path.of("d"), Map.of()))
         .hasMessage("port and controllerPort are both 9092");
-    assertThat(new BrokerSettings("127.0.0.1", 9092, 9093, Path.of("d"), Map.of()).bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(
+            new BrokerSettings("127.0.0.1", 9092, 9093, Path.of("d"), Map.of()).bootstrapServers())
+        .isEqualTo("127.0.0.1:9092");
   }
 }

@@ -37,32 +37,50 @@ class LocalKafkaIT {
   @Test
   void brokerHasShareGroupsAndTheConsumerProtocolEnabled(TestBroker broker) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      FeatureMetadata features = admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS);
+      FeatureMetadata features =
+          admin.describeFeatures().featureMetadata().get(30, TimeUnit.SECONDS);
       assertThat(features.finalizedFeatures().get("share.version").maxVersionLevel())
-          .as("share.version (KIP-932)").isGreaterThanOrEqualTo((short) 1);
+          .as("share.version (KIP-932)")
+          .isGreaterThanOrEqualTo((short) 1);
       assertThat(features.finalizedFeatures().get("group.version").maxVersionLevel())
-          .as("group.version (KIP-848)").isGreaterThanOrEqualTo((short) 1);
+          .as("group.version (KIP-848)")
+          .isGreaterThanOrEqualTo((short) 1);
     }
   }
 
   @Test
-  void consumerGroupWithKip848ProtocolAndShareGroupBothReceiveRecords(TestBroker broker) throws Exception {
+  void consumerGroupWithKip848ProtocolAndShareGroupBothReceiveRecords(TestBroker broker)
+      throws Exception {
     String topic = broker.unique("roundtrip");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
-      try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-          Map.of("bootstrap.servers", broker.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", broker.bootstrapServers()),
+              new StringSerializer(),
+              new StringSerializer())) {
         for (int i = 0; i < 10; i++) {
           producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get();
         }
       }
       String group = broker.unique("classic");
       List<String> seen = new ArrayList<>();
-      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-          "bootstrap.servers", broker.bootstrapServers(),
-          ConsumerConfig.GROUP_ID_CONFIG, group,
-          ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
-          ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new StringDeserializer())) {
+      try (KafkaConsumer<String, String> consumer =
+          new KafkaConsumer<>(
+              Map.of(
+                  "bootstrap.servers",
+                  broker.bootstrapServers(),
+                  ConsumerConfig.GROUP_ID_CONFIG,
+                  group,
+                  ConsumerConfig.GROUP_PROTOCOL_CONFIG,
+                  "consumer",
+                  ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                  "earliest"),
+              new StringDeserializer(),
+              new StringDeserializer())) {
         consumer.subscribe(List.of(topic));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (seen.size() < 10 && System.nanoTime() < deadline) {
@@ -70,19 +88,37 @@ class LocalKafkaIT {
         }
       }
       assertThat(seen).hasSize(10);
-      assertThat(admin.listGroups().all().get().stream().filter(g -> g.groupId().equals(group)).findFirst().orElseThrow()
-          .type()).contains(GroupType.CONSUMER);
+      assertThat(
+              admin.listGroups().all().get().stream()
+                  .filter(g -> g.groupId().equals(group))
+                  .findFirst()
+                  .orElseThrow()
+                  .type())
+          .contains(GroupType.CONSUMER);
 
       String shareGroup = broker.unique("share");
-      admin.incrementalAlterConfigs(Map.of(
-          new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, shareGroup),
-          List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
-              new org.apache.kafka.clients.admin.ConfigEntry("share.auto.offset.reset", "earliest"),
-              org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new org.apache.kafka.common.config.ConfigResource(
+                      org.apache.kafka.common.config.ConfigResource.Type.GROUP, shareGroup),
+                  List.of(
+                      new org.apache.kafka.clients.admin.AlterConfigOp(
+                          new org.apache.kafka.clients.admin.ConfigEntry(
+                              "share.auto.offset.reset", "earliest"),
+                          org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
       List<String> shared = new ArrayList<>();
-      try (KafkaShareConsumer<String, String> consumer = new KafkaShareConsumer<>(Map.of(
-          "bootstrap.servers", broker.bootstrapServers(),
-          ConsumerConfig.GROUP_ID_CONFIG, shareGroup), new StringDeserializer(), new StringDeserializer())) {
+      try (KafkaShareConsumer<String, String> consumer =
+          new KafkaShareConsumer<>(
+              Map.of(
+                  "bootstrap.servers",
+                  broker.bootstrapServers(),
+                  ConsumerConfig.GROUP_ID_CONFIG,
+                  shareGroup),
+              new StringDeserializer(),
+              new StringDeserializer())) {
         consumer.subscribe(List.of(topic));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (shared.size() < 10 && System.nanoTime() < deadline) {
@@ -98,30 +134,41 @@ class LocalKafkaIT {
   @Test
   void secondBrokerOnATakenPortSaysSoInOneLineAndExitsNonZero(@TempDir Path dir) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      Process process = new ProcessBuilder(
-          ProcessHandle.current().info().command().orElse("java"),
-          "-cp", System.getProperty("java.class.path"),
-          LocalKafkaMain.class.getName(),
-          "--port", String.valueOf(taken.getLocalPort()),
-          "--data-dir", dir.resolve("kafka").toString())
-          .redirectErrorStream(true)
-          .start();
+      Process process =
+          new ProcessBuilder(
+                  ProcessHandle.current().info().command().orElse("java"),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  LocalKafkaMain.class.getName(),
+                  "--port",
+                  String.valueOf(taken.getLocalPort()),
+                  "--data-dir",
+                  dir.resolve("kafka").toString())
+              .redirectErrorStream(true)
+              .start();
       assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
       String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(process.exitValue()).isEqualTo(2);
       assertThat(output.lines().filter(l -> l.startsWith("local-kafka:")).toList())
-          .containsExactly("local-kafka: port " + taken.getLocalPort() + " on 127.0.0.1 is already in use (is another broker running? pick one with --port)");
+          .containsExactly(
+              "local-kafka: port "
+                  + taken.getLocalPort()
+                  + " on 127.0.0.1 is already in use (is another broker running? pick one with --port)");
       assertThat(Files.exists(dir.resolve("kafka"))).as("nothing formatted").isFalse();
     }
   }
 
   @Test
   void brokerKeepsItsDataAcrossARestart(@TempDir Path dir) throws IOException {
-    BrokerSettings settings = new BrokerSettings("127.0.0.1", freePort(), freePort(), dir.resolve("kafka"), Map.of());
+    BrokerSettings settings =
+        new BrokerSettings("127.0.0.1", freePort(), freePort(), dir.resolve("kafka"), Map.of());
     String topic = "survives-restart";
     try (LocalKafka kafka = LocalKafka.start(settings, Duration.ofSeconds(60));
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError(e);
     }

@@ -1,6 +1,8 @@
 package dev.pipeline.cli;
 
-/** A user-facing failure: printed as one line ({@code pipeline: MESSAGE}) with a non-zero exit code. */
+/**
+ * A user-facing failure: printed as one line ({@code pipeline: MESSAGE}) with a non-zero exit code.
+ */
 final class CliException extends RuntimeException {
   private final int exitCode;
 

@@ -7,14 +7,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "down", mixinStandardHelpOptions = true,
+@Command(
+    name = "down",
+    mixinStandardHelpOptions = true,
     description = {
       "Stops every process gracefully, then the broker.",
       "SIGTERM first; anything still running after --timeout gets SIGKILL. Leaves no process behind;",
       "the broker's data stays in .pipeline/kafka for the next 'up'."
     })
 final class DownCommand implements Callable<Integer> {
-  @Option(names = "--timeout", defaultValue = "30", description = "Seconds to wait before SIGKILL (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout",
+      defaultValue = "30",
+      description = "Seconds to wait before SIGKILL (default ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
   @Override
@@ -32,8 +37,12 @@ final class DownCommand implements Callable<Integer> {
     int count = state.get().services().size() + (state.get().broker() == null ? 0 : 1);
     List<String> killed = pipeline.down(Duration.ofSeconds(timeoutSeconds));
     awaitPortFree(state.get().brokerPort());
-    System.out.printf(java.util.Locale.ROOT, "The pipeline is down: stopped %d process(es) in %.1f s%s.%n", count,
-        (System.nanoTime() - start) / 1e9, killed.isEmpty() ? "" : " (SIGKILL for pid " + String.join(", ", killed) + ")");
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "The pipeline is down: stopped %d process(es) in %.1f s%s.%n",
+        count,
+        (System.nanoTime() - start) / 1e9,
+        killed.isEmpty() ? "" : " (SIGKILL for pid " + String.join(", ", killed) + ")");
     return 0;
   }
 
@@ -51,7 +60,9 @@ final class DownCommand implements Callable<Integer> {
       }
     }
     if (!Supervisor.portFree(port)) {
-      throw new CliException("port " + port + " is still in use after the broker stopped; another process holds it", 1);
+      throw new CliException(
+          "port " + port + " is still in use after the broker stopped; another process holds it",
+          1);
     }
   }
 }

@@ -34,7 +34,8 @@ final class GroupStats {
 
   List<GroupSample> sample() {
     try {
-      Collection<GroupListing> groups = admin.listGroups().all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Collection<GroupListing> groups =
+          admin.listGroups().all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<String> consumerGroups = new ArrayList<>();
       List<String> shareGroups = new ArrayList<>();
       for (GroupListing group : groups) {
@@ -54,20 +55,27 @@ final class GroupStats {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted", 130);
     } catch (ExecutionException | TimeoutException e) {
-      throw new CliException("cannot read groups from Kafka: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
+      throw new CliException(
+          "cannot read groups from Kafka: "
+              + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
     }
   }
 
-  private List<GroupSample> consumerGroups(List<String> groups) throws InterruptedException, ExecutionException, TimeoutException {
+  private List<GroupSample> consumerGroups(List<String> groups)
+      throws InterruptedException, ExecutionException, TimeoutException {
     if (groups.isEmpty()) {
       return List.of();
     }
-    Map<String, ConsumerGroupDescription> descriptions = admin.describeConsumerGroups(groups).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Map<String, ConsumerGroupDescription> descriptions =
+        admin.describeConsumerGroups(groups).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     List<GroupSample> samples = new ArrayList<>();
     for (String group : groups) {
       long now = System.nanoTime();
       Map<TopicPartition, OffsetAndMetadata> committed =
-          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       ConsumerGroupDescription description = descriptions.get(group);
       Set<TopicPartition> partitions = new HashSet<>(committed.keySet());
       description.members().forEach(m -> partitions.addAll(m.assignment().topicPartitions()));
@@ -80,16 +88,26 @@ final class GroupStats {
         position += done;
         lag += Math.max(0, ends.getOrDefault(partition, done) - done);
       }
-      samples.add(new GroupSample(group, "consumer", description.groupState().toString(), description.members().size(), position, lag, now));
+      samples.add(
+          new GroupSample(
+              group,
+              "consumer",
+              description.groupState().toString(),
+              description.members().size(),
+              position,
+              lag,
+              now));
     }
     return samples;
   }
 
-  private List<GroupSample> shareGroups(List<String> groups) throws InterruptedException, ExecutionException, TimeoutException {
+  private List<GroupSample> shareGroups(List<String> groups)
+      throws InterruptedException, ExecutionException, TimeoutException {
     if (groups.isEmpty()) {
       return List.of();
     }
-    Map<String, ShareGroupDescription> descriptions = admin.describeShareGroups(groups).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Map<String, ShareGroupDescription> descriptions =
+        admin.describeShareGroups(groups).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     Map<String, ListShareGroupOffsetsSpec> specs = new HashMap<>();
     groups.forEach(g -> specs.put(g, new ListShareGroupOffsetsSpec()));
     long now = System.nanoTime();
@@ -97,7 +115,8 @@ final class GroupStats {
         admin.listShareGroupOffsets(specs).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     List<GroupSample> samples = new ArrayList<>();
     for (String group : groups) {
-      Map<TopicPartition, SharePartitionOffsetInfo> partitions = new HashMap<>(offsets.getOrDefault(group, Map.of()));
+      Map<TopicPartition, SharePartitionOffsetInfo> partitions =
+          new HashMap<>(offsets.getOrDefault(group, Map.of()));
       partitions.values().removeIf(java.util.Objects::isNull);
       Map<TopicPartition, Long> ends = endOffsets(partitions.keySet());
       long position = 0;
@@ -112,18 +131,28 @@ final class GroupStats {
         lag += partitionLag;
       }
       ShareGroupDescription description = descriptions.get(group);
-      samples.add(new GroupSample(group, "share", description.groupState().toString(), description.members().size(), position, lag, now));
+      samples.add(
+          new GroupSample(
+              group,
+              "share",
+              description.groupState().toString(),
+              description.members().size(),
+              position,
+              lag,
+              now));
     }
     return samples;
   }
 
-  private Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions) throws InterruptedException, ExecutionException, TimeoutException {
+  private Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions)
+      throws InterruptedException, ExecutionException, TimeoutException {
     if (partitions.isEmpty()) {
       return Map.of();
     }
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(p -> request.put(p, OffsetSpec.latest()));
-    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
+        admin.listOffsets(request).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     Map<TopicPartition, Long> ends = new HashMap<>();
     result.forEach((partition, info) -> ends.put(partition, info.offset()));
     return ends;

@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where things are: the repository with the built jars, and the state directory
- * ({@code .pipeline/}) with the broker's data, the logs and the supervisor's state file.
+ * Where things are: the repository with the built jars, and the state directory ({@code
+ * .pipeline/}) with the broker's data, the logs and the supervisor's state file.
  */
 record Layout(Path root, Path home) {
 
@@ -13,7 +13,11 @@ record Layout(Path root, Path home) {
   static Layout detect() {
     Path root = Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize();
     String home = System.getenv("PIPELINE_HOME");
-    return new Layout(root, home == null || home.isBlank() ? root.resolve(".pipeline") : Path.of(home).toAbsolutePath());
+    return new Layout(
+        root,
+        home == null || home.isBlank()
+            ? root.resolve(".pipeline")
+            : Path.of(home).toAbsolutePath());
   }
 
   Path jar(String module) {

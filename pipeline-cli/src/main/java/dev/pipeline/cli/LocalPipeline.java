@@ -43,7 +43,9 @@ final class LocalPipeline {
       return state;
     }
     State s = state.get();
-    boolean anyAlive = (s.broker() != null && s.broker().alive()) || s.services().stream().anyMatch(ManagedProcess::alive);
+    boolean anyAlive =
+        (s.broker() != null && s.broker().alive())
+            || s.services().stream().anyMatch(ManagedProcess::alive);
     if (!anyAlive) {
       deleteState();
       return Optional.empty();
@@ -52,16 +54,22 @@ final class LocalPipeline {
   }
 
   State requireRunning() {
-    return running().orElseThrow(() -> new CliException("the pipeline is not up; start it with: bin/pipeline up", 3));
+    return running()
+        .orElseThrow(
+            () -> new CliException("the pipeline is not up; start it with: bin/pipeline up", 3));
   }
 
-  /** Starts the broker (unless {@code bootstrap} is given) and {@code counts} instances of each service. */
+  /**
+   * Starts the broker (unless {@code bootstrap} is given) and {@code counts} instances of each
+   * service.
+   */
   State up(Map<ServiceName, Integer> counts, Optional<String> bootstrap, int port, int partitions) {
     State state;
     if (bootstrap.isPresent()) {
       KafkaSettings kafka = KafkaSettings.resolve(bootstrap.get(), Map.of(), System.getenv());
       if (!Supervisor.reachable(kafka, Duration.ofSeconds(10))) {
-        throw new CliException("cannot reach Kafka at " + bootstrap.get() + " (no answer within 10 s)");
+        throw new CliException(
+            "cannot reach Kafka at " + bootstrap.get() + " (no answer within 10 s)");
       }
       state = new State(bootstrap.get(), null, 0, List.of());
     } else {
@@ -71,8 +79,10 @@ final class LocalPipeline {
     }
     state.save(layout.stateFile());
     try {
-      ServiceRunner.prepareTopics(KafkaSettings.resolve(state.bootstrap(), Map.of(), System.getenv()), partitions);
-      return startServices(state, counts, Map.of("PIPELINE_PARTITIONS", String.valueOf(partitions)));
+      ServiceRunner.prepareTopics(
+          KafkaSettings.resolve(state.bootstrap(), Map.of(), System.getenv()), partitions);
+      return startServices(
+          state, counts, Map.of("PIPELINE_PARTITIONS", String.valueOf(partitions)));
     } catch (RuntimeException e) {
       out.println("Start-up failed; stopping what was started.");
       down(Duration.ofSeconds(10));
@@ -97,26 +107,45 @@ final class LocalPipeline {
     }
     if (!toStop.isEmpty()) {
       List<String> killed = supervisor.stop(toStop, Supervisor.STOP_TIMEOUT);
-      toStop.forEach(p -> out.println("  stopped " + Supervisor.name(p) + " (pid " + p.pid() + ")" + (killed.contains(p.pid() + "") ? " with SIGKILL after " + Supervisor.STOP_TIMEOUT.toSeconds() + " s" : "")));
+      toStop.forEach(
+          p ->
+              out.println(
+                  "  stopped "
+                      + Supervisor.name(p)
+                      + " (pid "
+                      + p.pid()
+                      + ")"
+                      + (killed.contains(p.pid() + "")
+                          ? " with SIGKILL after " + Supervisor.STOP_TIMEOUT.toSeconds() + " s"
+                          : "")));
       current = current.minus(toStop);
       current.save(layout.stateFile());
     }
     return toStart.isEmpty() ? current : startServices(current, toStart, Map.of());
   }
 
-  private State startServices(State state, Map<ServiceName, Integer> targets, Map<String, String> env) {
+  private State startServices(
+      State state, Map<ServiceName, Integer> targets, Map<String, String> env) {
     List<ManagedProcess> started = new ArrayList<>();
     Set<Integer> httpPorts = new HashSet<>();
     State current = state;
     try {
       for (Map.Entry<ServiceName, Integer> target : targets.entrySet()) {
         ServiceName service = target.getKey();
-        Set<Integer> used = new HashSet<>(current.instancesOf(service).stream().map(ManagedProcess::index).toList());
+        Set<Integer> used =
+            new HashSet<>(
+                current.instancesOf(service).stream().map(ManagedProcess::index).toList());
         int missing = target.getValue() - used.size();
-        List<Integer> indices = IntStream.iterate(1, i -> i + 1).filter(i -> !used.contains(i)).limit(Math.max(0, missing)).boxed().toList();
+        List<Integer> indices =
+            IntStream.iterate(1, i -> i + 1)
+                .filter(i -> !used.contains(i))
+                .limit(Math.max(0, missing))
+                .boxed()
+                .toList();
         for (int index : indices) {
           Map<String, String> environment = new java.util.HashMap<>(env);
-          if (service == ServiceName.PRODUCER && !System.getenv().containsKey("PIPELINE_HTTP_PORT")) {
+          if (service == ServiceName.PRODUCER
+              && !System.getenv().containsKey("PIPELINE_HTTP_PORT")) {
             environment.put("PIPELINE_HTTP_PORT", String.valueOf(freeHttpPort(httpPorts)));
           }
           started.add(supervisor.startService(service, index, current.bootstrap(), environment));
@@ -143,7 +172,8 @@ final class LocalPipeline {
         return port;
       }
     }
-    throw new CliException("no free HTTP port between " + FIRST_HTTP_PORT + " and " + (FIRST_HTTP_PORT + 99));
+    throw new CliException(
+        "no free HTTP port between " + FIRST_HTTP_PORT + " and " + (FIRST_HTTP_PORT + 99));
   }
 
   private State pruneDead(State state) {
@@ -151,7 +181,15 @@ final class LocalPipeline {
     if (dead.isEmpty()) {
       return state;
     }
-    dead.forEach(p -> out.println("  " + Supervisor.name(p) + " (pid " + p.pid() + ") is no longer running; see " + p.logFile()));
+    dead.forEach(
+        p ->
+            out.println(
+                "  "
+                    + Supervisor.name(p)
+                    + " (pid "
+                    + p.pid()
+                    + ") is no longer running; see "
+                    + p.logFile()));
     State pruned = state.minus(dead);
     pruned.save(layout.stateFile());
     return pruned;

@@ -13,19 +13,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "logs", mixinStandardHelpOptions = true,
+@Command(
+    name = "logs",
+    mixinStandardHelpOptions = true,
     description = {
       "Prints the end of a service's logs; -f follows them.",
       "Every instance's log, or one with --index; -f keeps printing until Ctrl-C."
     })
 final class LogsCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "SERVICE", description = "producer-service, consumer-service, crawler-service, hasher-worker or local-kafka.")
+  @Parameters(
+      paramLabel = "SERVICE",
+      description =
+          "producer-service, consumer-service, crawler-service, hasher-worker or local-kafka.")
   String service;
 
-  @Option(names = {"-f", "--follow"}, description = "Keep printing new lines.")
+  @Option(
+      names = {"-f", "--follow"},
+      description = "Keep printing new lines.")
   boolean follow;
 
-  @Option(names = {"-n", "--lines"}, defaultValue = "40", description = "Lines to print from the end of each log (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = {"-n", "--lines"},
+      defaultValue = "40",
+      description = "Lines to print from the end of each log (default ${DEFAULT-VALUE}).")
   int lines;
 
   @Option(names = "--index", description = "Only this instance (1, 2, ...).")
@@ -37,29 +47,43 @@ final class LogsCommand implements Callable<Integer> {
       throw new CliException("--lines must be 0 or more: " + lines);
     }
     Layout layout = Layout.detect();
-    String prefix = service.equals("local-kafka") ? "local-kafka" : ServiceName.parse(service).id() + "-";
+    String prefix =
+        service.equals("local-kafka") ? "local-kafka" : ServiceName.parse(service).id() + "-";
     List<Path> logs = new ArrayList<>();
     if (Files.isDirectory(layout.logs())) {
       try (Stream<Path> files = Files.list(layout.logs())) {
-        files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".log"))
-            .filter(p -> index == null || p.getFileName().toString().equals(prefix + index + ".log"))
-            .sorted().forEach(logs::add);
+        files
+            .filter(
+                p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".log"))
+            .filter(
+                p -> index == null || p.getFileName().toString().equals(prefix + index + ".log"))
+            .sorted()
+            .forEach(logs::add);
       }
     }
     if (logs.isEmpty()) {
-      throw new CliException("no logs for " + service + (index == null ? "" : " #" + index) + " in " + layout.logs() + " yet", 1);
+      throw new CliException(
+          "no logs for "
+              + service
+              + (index == null ? "" : " #" + index)
+              + " in "
+              + layout.logs()
+              + " yet",
+          1);
     }
     boolean label = logs.size() > 1;
     long[] positions = new long[logs.size()];
     for (int i = 0; i < logs.size(); i++) {
       List<String> all = Files.readAllLines(logs.get(i), StandardCharsets.UTF_8);
       String tag = label ? "[" + name(logs.get(i)) + "] " : "";
-      all.subList(Math.max(0, all.size() - lines), all.size()).forEach(line -> System.out.println(tag + line));
+      all.subList(Math.max(0, all.size() - lines), all.size())
+          .forEach(line -> System.out.println(tag + line));
       positions[i] = Files.size(logs.get(i));
     }
     while (follow) {
       for (int i = 0; i < logs.size(); i++) {
-        positions[i] = printNew(logs.get(i), positions[i], label ? "[" + name(logs.get(i)) + "] " : "");
+        positions[i] =
+            printNew(logs.get(i), positions[i], label ? "[" + name(logs.get(i)) + "] " : "");
       }
       System.out.flush();
       Thread.sleep(200);

@@ -15,8 +15,14 @@ record ManagedProcess(String service, int index, long pid, long startedAtMillis,
   /** Returns the live process, if it is still the one that was started. */
   @JsonIgnore
   Optional<ProcessHandle> handle() {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> h.info().startInstant()
-        .map(start -> Math.abs(start.toEpochMilli() - startedAtMillis) < 2000).orElse(true));
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .filter(
+            h ->
+                h.info()
+                    .startInstant()
+                    .map(start -> Math.abs(start.toEpochMilli() - startedAtMillis) < 2000)
+                    .orElse(true));
   }
 
   @JsonIgnore

@@ -23,8 +23,15 @@ import picocli.CommandLine.Command;
       "",
       "State, logs and broker data live in .pipeline/ (or PIPELINE_HOME)."
     },
-    subcommands = {UpCommand.class, ScaleCommand.class, StatusCommand.class, LogsCommand.class, DownCommand.class, PublishCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {
+      UpCommand.class,
+      ScaleCommand.class,
+      StatusCommand.class,
+      LogsCommand.class,
+      DownCommand.class,
+      PublishCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class PipelineCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -36,30 +43,33 @@ public final class PipelineCli implements Runnable {
   /** Returns the command line with the one-line error handling every subcommand shares. */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new PipelineCli());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (e instanceof CliException cliError) {
-        err.println("pipeline: " + cliError.getMessage());
-        return cliError.exitCode();
-      }
-      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-        err.println("pipeline: " + e.getMessage());
-        return 2;
-      }
-      err.println("pipeline: unexpected error: " + e);
-      if (System.getenv("PIPELINE_DEBUG") != null) {
-        e.printStackTrace(err);
-      } else {
-        err.println("pipeline: set PIPELINE_DEBUG=1 for the stack trace");
-      }
-      return 1;
-    });
-    cli.setParameterExceptionHandler((e, args) -> {
-      PrintWriter err = e.getCommandLine().getErr();
-      err.println("pipeline: " + e.getMessage());
-      err.println("pipeline: see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
-      return 2;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (e instanceof CliException cliError) {
+            err.println("pipeline: " + cliError.getMessage());
+            return cliError.exitCode();
+          }
+          if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+            err.println("pipeline: " + e.getMessage());
+            return 2;
+          }
+          err.println("pipeline: unexpected error: " + e);
+          if (System.getenv("PIPELINE_DEBUG") != null) {
+            e.printStackTrace(err);
+          } else {
+            err.println("pipeline: set PIPELINE_DEBUG=1 for the stack trace");
+          }
+          return 1;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println("pipeline: " + e.getMessage());
+          err.println(
+              "pipeline: see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+          return 2;
+        });
     return cli;
   }
 

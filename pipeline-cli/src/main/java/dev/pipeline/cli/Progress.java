@@ -2,7 +2,9 @@ package dev.pipeline.cli;
 
 import java.util.Locale;
 
-/** A progress line on stderr, redrawn at most a few times a second, only when stderr is a terminal. */
+/**
+ * A progress line on stderr, redrawn at most a few times a second, only when stderr is a terminal.
+ */
 final class Progress {
   private final String verb;
   private final long total;
@@ -22,7 +24,14 @@ final class Progress {
     }
     lastDrawNanos = now;
     double seconds = (now - startNanos) / 1e9;
-    System.err.printf(Locale.ROOT, "\r%s %,d / %,d (%.0f%%), %,.0f/s   ", verb, done, total, 100.0 * done / total, done / seconds);
+    System.err.printf(
+        Locale.ROOT,
+        "\r%s %,d / %,d (%.0f%%), %,.0f/s   ",
+        verb,
+        done,
+        total,
+        100.0 * done / total,
+        done / seconds);
   }
 
   void done(long done) {

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "publish", mixinStandardHelpOptions = true,
+@Command(
+    name = "publish",
+    mixinStandardHelpOptions = true,
     description = "Publishes test work onto the pipeline's topics.",
     subcommands = PublishCommand.Hash.class)
 final class PublishCommand implements Runnable {
@@ -28,12 +30,16 @@ final class PublishCommand implements Runnable {
 
   /** Resolves the cluster: --bootstrap, else the running local pipeline's. */
   static KafkaSettings kafka(String bootstrap) {
-    String cluster = bootstrap != null ? bootstrap
-        : new LocalPipeline(Layout.detect(), System.err).requireRunning().bootstrap();
+    String cluster =
+        bootstrap != null
+            ? bootstrap
+            : new LocalPipeline(Layout.detect(), System.err).requireRunning().bootstrap();
     return KafkaSettings.resolve(cluster, Map.of(), System.getenv());
   }
 
-  @Command(name = "hash", mixinStandardHelpOptions = true,
+  @Command(
+      name = "hash",
+      mixinStandardHelpOptions = true,
       description = {
         "Publishes hash jobs of random strings (inline text) onto hash.jobs.",
         "Each is acknowledged by Kafka (acks=all) before it counts as published."
@@ -42,10 +48,16 @@ final class PublishCommand implements Runnable {
     @Option(names = "--strings", required = true, paramLabel = "N", description = "How many jobs.")
     long count;
 
-    @Option(names = "--length", defaultValue = "32", description = "Characters per string (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--length",
+        defaultValue = "32",
+        description = "Characters per string (default ${DEFAULT-VALUE}).")
     int length;
 
-    @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka to publish to (default: the local pipeline's).")
+    @Option(
+        names = "--bootstrap",
+        paramLabel = "HOST:PORT",
+        description = "Kafka to publish to (default: the local pipeline's).")
     String bootstrap;
 
     @Override
@@ -66,15 +78,29 @@ final class PublishCommand implements Runnable {
         Instant now = Instant.now();
         for (long i = 0; i < count; i++) {
           String id = "strings-" + run + "-" + i;
-          HashJob job = new HashJob(1, id, new HashJob.Source(HashJob.Kind.TEXT, randomString(length)), List.of("SHA-256"), null, now);
-          publisher.publish(Topics.HASH_JOBS, id, job).whenComplete((m, e) -> (e == null ? acked : failed).incrementAndGet());
+          HashJob job =
+              new HashJob(
+                  1,
+                  id,
+                  new HashJob.Source(HashJob.Kind.TEXT, randomString(length)),
+                  List.of("SHA-256"),
+                  null,
+                  now);
+          publisher
+              .publish(Topics.HASH_JOBS, id, job)
+              .whenComplete((m, e) -> (e == null ? acked : failed).incrementAndGet());
           progress.update(acked.get());
         }
         publisher.flush();
       }
       progress.done(acked.get());
       double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf(Locale.ROOT, "Published %,d hash jobs in %.1f s (%,.0f jobs/s)%s.%n", acked.get(), seconds, acked.get() / seconds,
+      System.out.printf(
+          Locale.ROOT,
+          "Published %,d hash jobs in %.1f s (%,.0f jobs/s)%s.%n",
+          acked.get(),
+          seconds,
+          acked.get() / seconds,
           failed.get() == 0 ? "" : "; " + failed.get() + " failed");
       return failed.get() == 0 ? 0 : 1;
     }

@@ -7,14 +7,20 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "scale", mixinStandardHelpOptions = true,
+@Command(
+    name = "scale",
+    mixinStandardHelpOptions = true,
     description = {
       "Starts or stops processes until each named service has N of them.",
       "Stopping is graceful (SIGTERM): a worker finishes its in-flight work and commits first.",
       "Example: bin/pipeline scale hasher-worker=2 crawler-service=0"
     })
 final class ScaleCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "SERVICE=N", description = "Target count per service: producer-service, consumer-service, crawler-service, hasher-worker.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "SERVICE=N",
+      description =
+          "Target count per service: producer-service, consumer-service, crawler-service, hasher-worker.")
   List<String> targets;
 
   @Override
@@ -24,7 +30,8 @@ final class ScaleCommand implements Callable<Integer> {
     State state = pipeline.requireRunning();
     State scaled = pipeline.scale(state, parsed);
     for (ServiceName service : parsed.keySet()) {
-      System.out.println(service.id() + " now has " + scaled.instancesOf(service).size() + " process(es)");
+      System.out.println(
+          service.id() + " now has " + scaled.instancesOf(service).size() + " process(es)");
     }
     return 0;
   }
@@ -34,7 +41,8 @@ final class ScaleCommand implements Callable<Integer> {
     for (String target : targets) {
       int eq = target.indexOf('=');
       if (eq <= 0) {
-        throw new CliException("expected SERVICE=N (for example hasher-worker=2), got '" + target + "'");
+        throw new CliException(
+            "expected SERVICE=N (for example hasher-worker=2), got '" + target + "'");
       }
       ServiceName service = ServiceName.parse(target.substring(0, eq));
       int count;
@@ -47,7 +55,8 @@ final class ScaleCommand implements Callable<Integer> {
         throw new CliException("N must be 0 or more in '" + target + "'");
       }
       if (count > 64) {
-        throw new CliException("N is at most 64 processes per service on one machine, got " + count);
+        throw new CliException(
+            "N is at most 64 processes per service on one machine, got " + count);
       }
       parsed.put(service, count);
     }

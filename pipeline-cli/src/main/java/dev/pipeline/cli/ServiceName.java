@@ -22,8 +22,11 @@ enum ServiceName {
   }
 
   static ServiceName parse(String name) {
-    return Arrays.stream(values()).filter(s -> s.id.equals(name)).findFirst()
-        .orElseThrow(() -> new CliException("unknown service '" + name + "'; expected one of: " + names()));
+    return Arrays.stream(values())
+        .filter(s -> s.id.equals(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new CliException("unknown service '" + name + "'; expected one of: " + names()));
   }
 
   static String names() {

@@ -16,10 +16,15 @@ import org.jspecify.annotations.Nullable;
  * What {@code pipeline up} started, kept in {@code .pipeline/state.json} so later commands find it.
  *
  * @param bootstrap the cluster the services use
- * @param broker the local broker process, or null when the cluster is external ({@code --bootstrap})
+ * @param broker the local broker process, or null when the cluster is external ({@code
+ *     --bootstrap})
  * @param brokerPort the local broker's port, 0 when external
  */
-record State(String bootstrap, @Nullable ManagedProcess broker, int brokerPort, List<ManagedProcess> services) {
+record State(
+    String bootstrap,
+    @Nullable ManagedProcess broker,
+    int brokerPort,
+    List<ManagedProcess> services) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   State {
@@ -33,7 +38,8 @@ record State(String bootstrap, @Nullable ManagedProcess broker, int brokerPort, 
     try {
       return Optional.of(JSON.readValue(file.toFile(), State.class));
     } catch (IOException e) {
-      throw new CliException(file + " is unreadable (" + e.getMessage() + "); stop stray processes and delete it");
+      throw new CliException(
+          file + " is unreadable (" + e.getMessage() + "); stop stray processes and delete it");
     }
   }
 
@@ -49,8 +55,10 @@ record State(String bootstrap, @Nullable ManagedProcess broker, int brokerPort, 
   }
 
   List<ManagedProcess> instancesOf(ServiceName service) {
-    return services.stream().filter(p -> p.service().equals(service.id()))
-        .sorted(Comparator.comparingInt(ManagedProcess::index)).toList();
+    return services.stream()
+        .filter(p -> p.service().equals(service.id()))
+        .sorted(Comparator.comparingInt(ManagedProcess::index))
+        .toList();
   }
 
   State withServices(List<ManagedProcess> newServices) {

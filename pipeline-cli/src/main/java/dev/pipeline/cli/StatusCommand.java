@@ -16,7 +16,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
     description = {
       "Shows processes, groups, lag and throughput.",
       "Each service's processes (pid, uptime, RSS), and each consumer and share group: members,",
@@ -29,10 +31,17 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON (one object per refresh with --watch).")
   boolean json;
 
-  @Option(names = "--interval", defaultValue = "2", description = "Seconds between samples (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--interval",
+      defaultValue = "2",
+      description = "Seconds between samples (default ${DEFAULT-VALUE}).")
   double intervalSeconds;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Watch this cluster (for example the docker compose one) instead of the local pipeline's.")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description =
+          "Watch this cluster (for example the docker compose one) instead of the local pipeline's.")
   String bootstrap;
 
   private final ObjectMapper mapper = new ObjectMapper();
@@ -45,19 +54,28 @@ final class StatusCommand implements Callable<Integer> {
     LocalPipeline pipeline = new LocalPipeline(Layout.detect(), System.err);
     Optional<State> state = pipeline.running();
     if (state.isEmpty() && bootstrap == null) {
-      throw new CliException("the pipeline is not up; start it with 'bin/pipeline up', or name a cluster with --bootstrap", 3);
+      throw new CliException(
+          "the pipeline is not up; start it with 'bin/pipeline up', or name a cluster with --bootstrap",
+          3);
     }
     String cluster = bootstrap != null ? bootstrap : state.get().bootstrap();
     KafkaSettings kafka = KafkaSettings.resolve(cluster, Map.of(), System.getenv());
     Duration interval = Duration.ofMillis((long) (intervalSeconds * 1000));
-    try (Admin admin = Admin.create(kafka.clientConfig(Map.of(
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000)))) {
+    try (Admin admin =
+        Admin.create(
+            kafka.clientConfig(
+                Map.of(
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                    5000,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                    10000)))) {
       GroupStats stats = new GroupStats(admin);
       List<GroupSample> previous = stats.sample();
       do {
         Thread.sleep(interval.toMillis());
         List<GroupSample> current = stats.sample();
-        Optional<State> now = bootstrap != null ? pipeline.running() : Optional.of(pipeline.requireRunning());
+        Optional<State> now =
+            bootstrap != null ? pipeline.running() : Optional.of(pipeline.requireRunning());
         print(cluster, now, previous, current);
         previous = current;
       } while (watch);
@@ -65,16 +83,19 @@ final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void print(String cluster, Optional<State> state, List<GroupSample> previous, List<GroupSample> current) throws Exception {
+  private void print(
+      String cluster, Optional<State> state, List<GroupSample> previous, List<GroupSample> current)
+      throws Exception {
     Map<String, GroupSample> before = new HashMap<>();
     previous.forEach(g -> before.put(g.group(), g));
     List<ManagedProcess> processes = new ArrayList<>();
-    state.ifPresent(s -> {
-      if (s.broker() != null) {
-        processes.add(s.broker());
-      }
-      processes.addAll(s.services());
-    });
+    state.ifPresent(
+        s -> {
+          if (s.broker() != null) {
+            processes.add(s.broker());
+          }
+          processes.addAll(s.services());
+        });
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("at", Instant.now().toString());
@@ -101,7 +122,9 @@ final class StatusCommand implements Callable<Integer> {
         row.put("members", g.members());
         row.put("done", g.position());
         row.put("lag", g.lag());
-        row.put("recordsPerSecond", before.containsKey(g.group()) ? Math.round(g.ratePerSecond(before.get(g.group()))) : 0);
+        row.put(
+            "recordsPerSecond",
+            before.containsKey(g.group()) ? Math.round(g.ratePerSecond(before.get(g.group()))) : 0);
         groups.add(row);
       }
       out.put("groups", groups);
@@ -113,18 +136,34 @@ final class StatusCommand implements Callable<Integer> {
     if (watch && System.console() != null) {
       text.append("\033[H\033[2J");
     }
-    text.append("Kafka ").append(cluster).append("   ").append(Instant.now().toString(), 0, 19).append("Z\n\n");
+    text.append("Kafka ")
+        .append(cluster)
+        .append("   ")
+        .append(Instant.now().toString(), 0, 19)
+        .append("Z\n\n");
     Table table = new Table("SERVICE", "#", "PID", "STATE", "UPTIME", "RSS");
     for (ManagedProcess p : processes) {
       boolean alive = p.alive();
-      table.row(p.service(), p.service().equals("local-kafka") ? "-" : p.index(), p.pid(), alive ? "running" : "exited",
-          alive ? Table.duration(p.uptime()) : "-", alive ? Table.mib(ProcessInfo.rssBytes(p.pid())) : "-");
+      table.row(
+          p.service(),
+          p.service().equals("local-kafka") ? "-" : p.index(),
+          p.pid(),
+          alive ? "running" : "exited",
+          alive ? Table.duration(p.uptime()) : "-",
+          alive ? Table.mib(ProcessInfo.rssBytes(p.pid())) : "-");
     }
     text.append(table.isEmpty() ? "(no local processes)\n" : table.toString()).append('\n');
     Table groups = new Table("GROUP", "TYPE", "STATE", "MEMBERS", "DONE", "LAG", "RECORDS/S");
     for (GroupSample g : current) {
       GroupSample earlier = before.get(g.group());
-      groups.row(g.group(), g.type(), g.state(), g.members(), g.position(), g.lag(), earlier == null ? "-" : Table.rate(g.ratePerSecond(earlier)));
+      groups.row(
+          g.group(),
+          g.type(),
+          g.state(),
+          g.members(),
+          g.position(),
+          g.lag(),
+          earlier == null ? "-" : Table.rate(g.ratePerSecond(earlier)));
     }
     text.append(groups.isEmpty() ? "(no consumer or share groups yet)\n" : groups.toString());
     System.out.print(text);

@@ -21,9 +21,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * Starts and stops the pipeline's OS processes. Each runs in its own session (setsid), so a
- * Ctrl-C in the terminal that ran {@code pipeline up} does not reach it; its output goes to
- * {@code .pipeline/logs/NAME.log}.
+ * Starts and stops the pipeline's OS processes. Each runs in its own session (setsid), so a Ctrl-C
+ * in the terminal that ran {@code pipeline up} does not reach it; its output goes to {@code
+ * .pipeline/logs/NAME.log}.
  */
 final class Supervisor {
   static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
@@ -39,21 +39,31 @@ final class Supervisor {
   ManagedProcess startBroker(int port) {
     ensurePortFree(port, "the broker");
     ensurePortFree(port + 1, "the broker's controller");
-    ManagedProcess broker = launch("local-kafka", 0, layout.jar("local-kafka"), Map.of(), List.of(
-        "--port", String.valueOf(port), "--data-dir", layout.kafkaData().toString()), List.of("-Xmx1g"));
+    ManagedProcess broker =
+        launch(
+            "local-kafka",
+            0,
+            layout.jar("local-kafka"),
+            Map.of(),
+            List.of("--port", String.valueOf(port), "--data-dir", layout.kafkaData().toString()),
+            List.of("-Xmx1g"));
     awaitLogLine(broker, "local-kafka ready");
     return broker;
   }
 
   /** Starts one instance of a service connected to {@code bootstrap}. */
-  ManagedProcess startService(ServiceName service, int index, String bootstrap, Map<String, String> env) {
+  ManagedProcess startService(
+      ServiceName service, int index, String bootstrap, Map<String, String> env) {
     Map<String, String> environment = new java.util.HashMap<>(env);
     environment.put("PIPELINE_BOOTSTRAP", bootstrap);
     environment.put("PIPELINE_WORKER_ID", service.id() + "-" + index);
-    return launch(service.id(), index, layout.jar(service.id()), environment, List.of(), List.of("-Xmx512m"));
+    return launch(
+        service.id(), index, layout.jar(service.id()), environment, List.of(), List.of("-Xmx512m"));
   }
 
-  /** Waits until the process logs its ready line; fails with the end of its log if it dies first. */
+  /**
+   * Waits until the process logs its ready line; fails with the end of its log if it dies first.
+   */
   void awaitReady(ManagedProcess process) {
     awaitLogLine(process, " ready");
   }
@@ -66,29 +76,45 @@ final class Supervisor {
         return;
       }
       if (!process.alive()) {
-        throw new CliException(name(process) + " exited while starting: " + lastLines(log, 1) + " (see " + process.log() + ")");
+        throw new CliException(
+            name(process)
+                + " exited while starting: "
+                + lastLines(log, 1)
+                + " (see "
+                + process.log()
+                + ")");
       }
       sleep(50);
     }
-    throw new CliException(name(process) + " did not get ready within " + READY_TIMEOUT.toSeconds() + " s (see " + process.log() + ")");
+    throw new CliException(
+        name(process)
+            + " did not get ready within "
+            + READY_TIMEOUT.toSeconds()
+            + " s (see "
+            + process.log()
+            + ")");
   }
 
   /**
-   * Stops processes gracefully: SIGTERM to all at once, then SIGKILL to any still running after
-   * the timeout. Returns the names of those that had to be killed.
+   * Stops processes gracefully: SIGTERM to all at once, then SIGKILL to any still running after the
+   * timeout. Returns the names of those that had to be killed.
    */
   List<String> stop(List<ManagedProcess> processes, Duration timeout) {
     List<CompletableFuture<ProcessHandle>> exits = new ArrayList<>();
     List<ProcessHandle> handles = new ArrayList<>();
     for (ManagedProcess process : processes) {
-      process.handle().ifPresent(handle -> {
-        handle.destroy();
-        handles.add(handle);
-        exits.add(handle.onExit());
-      });
+      process
+          .handle()
+          .ifPresent(
+              handle -> {
+                handle.destroy();
+                handles.add(handle);
+                exits.add(handle.onExit());
+              });
     }
     try {
-      CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      CompletableFuture.allOf(exits.toArray(CompletableFuture[]::new))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       // some did not stop in time: killed below
     }
@@ -108,9 +134,12 @@ final class Supervisor {
 
   /** Returns whether Kafka at {@code bootstrap} answers a metadata request within the timeout. */
   static boolean reachable(KafkaSettings kafka, Duration timeout) {
-    try (Admin admin = Admin.create(kafka.clientConfig(Map.of(
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())))) {
+    try (Admin admin =
+        Admin.create(
+            kafka.clientConfig(
+                Map.of(
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis())))) {
       admin.describeCluster().nodes().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (Exception e) {
@@ -133,19 +162,36 @@ final class Supervisor {
 
   private static void ensurePortFree(int port, String what) {
     if (!portFree(port)) {
-      throw new CliException("port " + port + " on 127.0.0.1, needed by " + what + ", is already in use; "
-          + "stop what uses it or pick another with --port (or PIPELINE_KAFKA_PORT)");
+      throw new CliException(
+          "port "
+              + port
+              + " on 127.0.0.1, needed by "
+              + what
+              + ", is already in use; "
+              + "stop what uses it or pick another with --port (or PIPELINE_KAFKA_PORT)");
     }
   }
 
-  private ManagedProcess launch(String name, int index, Path jar, Map<String, String> env, List<String> args, List<String> jvmOptions) {
+  private ManagedProcess launch(
+      String name,
+      int index,
+      Path jar,
+      Map<String, String> env,
+      List<String> args,
+      List<String> jvmOptions) {
     try {
       Files.createDirectories(layout.logs());
       Files.createDirectories(layout.sharedArchives());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + layout.home(), e);
     }
-    Path log = layout.logs().resolve(index == 0 && name.equals("local-kafka") ? "local-kafka.log" : name + "-" + index + ".log");
+    Path log =
+        layout
+            .logs()
+            .resolve(
+                index == 0 && name.equals("local-kafka")
+                    ? "local-kafka.log"
+                    : name + "-" + index + ".log");
     List<String> command = new ArrayList<>();
     if (new File("/usr/bin/setsid").canExecute()) {
       command.add("/usr/bin/setsid");
@@ -156,33 +202,49 @@ final class Supervisor {
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(layout.root().toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(layout.root().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     builder.environment().putAll(env);
     try {
-      Files.writeString(log, "---- " + Instant.now() + " starting " + name + "\n", StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      Files.writeString(
+          log,
+          "---- " + Instant.now() + " starting " + name + "\n",
+          StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.APPEND);
       Process process = builder.start();
       // setsid execs the JVM in place, so the pid is the JVM's.
-      long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(System.currentTimeMillis());
+      long started =
+          process
+              .info()
+              .startInstant()
+              .map(Instant::toEpochMilli)
+              .orElse(System.currentTimeMillis());
       return new ManagedProcess(name, index, process.pid(), started, log.toString());
     } catch (IOException e) {
       throw new CliException("cannot start " + name + ": " + e.getMessage());
     }
   }
 
-  /** Small heaps and a class-data archive per service: faster starts, less memory on a small machine. */
+  /**
+   * Small heaps and a class-data archive per service: faster starts, less memory on a small
+   * machine.
+   */
   private List<String> commonJvmOptions(String name) {
-    List<String> options = new ArrayList<>(List.of(
-        "-XX:+UseSerialGC",
-        "-XX:+AutoCreateSharedArchive",
-        "-XX:SharedArchiveFile=" + layout.sharedArchives().resolve(name + ".jsa"),
-        "-Xshare:auto",
-        "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
-        "--enable-native-access=ALL-UNNAMED"));
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-XX:+UseSerialGC",
+                "-XX:+AutoCreateSharedArchive",
+                "-XX:SharedArchiveFile=" + layout.sharedArchives().resolve(name + ".jsa"),
+                "-Xshare:auto",
+                "-Xlog:cds=off",
+                "-Xlog:cds+dynamic=off",
+                "--enable-native-access=ALL-UNNAMED"));
     if (Runtime.version().feature() >= 24) {
       options.add("--sun-misc-unsafe-memory-access=allow");
     }
@@ -190,7 +252,9 @@ final class Supervisor {
   }
 
   static String name(ManagedProcess process) {
-    return process.service().equals("local-kafka") ? "local-kafka" : process.service() + "#" + process.index();
+    return process.service().equals("local-kafka")
+        ? "local-kafka"
+        : process.service() + "#" + process.index();
   }
 
   /** Returns the end of a log (its last 64 KiB): enough to find a start-up line or an error. */

@@ -39,7 +39,10 @@ final class Table {
     for (String[] row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < columns; i++) {
-        line.append(i == columns - 1 ? row[i] : String.format(Locale.ROOT, "%-" + (widths[i] + 2) + "s", row[i]));
+        line.append(
+            i == columns - 1
+                ? row[i]
+                : String.format(Locale.ROOT, "%-" + (widths[i] + 2) + "s", row[i]));
       }
       out.append(line.toString().stripTrailing()).append('\n');
     }

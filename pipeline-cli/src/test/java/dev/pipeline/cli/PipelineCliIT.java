@@ -54,8 +54,13 @@ class PipelineCliIT {
   }
 
   private Result pipeline(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Dpipeline.root=" + ROOT, "-jar", ROOT.resolve("pipeline-cli/target/pipeline-cli.jar").toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Dpipeline.root=" + ROOT,
+                "-jar",
+                ROOT.resolve("pipeline-cli/target/pipeline-cli.jar").toString()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("PIPELINE_HOME", home.toString());
@@ -78,12 +83,15 @@ class PipelineCliIT {
 
   private static List<JsonNode> processes(JsonNode status, String service) {
     return StreamSupport.stream(status.get("processes").spliterator(), false)
-        .filter(p -> p.get("service").asText().equals(service)).toList();
+        .filter(p -> p.get("service").asText().equals(service))
+        .toList();
   }
 
   private static JsonNode group(JsonNode status, String name) {
     return StreamSupport.stream(status.get("groups").spliterator(), false)
-        .filter(g -> g.get("group").asText().equals(name)).findFirst().orElse(JSON.nullNode());
+        .filter(g -> g.get("group").asText().equals(name))
+        .findFirst()
+        .orElse(JSON.nullNode());
   }
 
   @Test
@@ -97,35 +105,60 @@ class PipelineCliIT {
     assertThat(again.out()).startsWith("The pipeline is already up");
 
     JsonNode status = status();
-    for (String service : List.of("local-kafka", "producer-service", "consumer-service", "crawler-service", "hasher-worker")) {
-      assertThat(processes(status, service)).as(service).hasSize(1).allMatch(p -> p.get("alive").asBoolean() && p.get("rssBytes").asLong() > 0);
+    for (String service :
+        List.of(
+            "local-kafka",
+            "producer-service",
+            "consumer-service",
+            "crawler-service",
+            "hasher-worker")) {
+      assertThat(processes(status, service))
+          .as(service)
+          .hasSize(1)
+          .allMatch(p -> p.get("alive").asBoolean() && p.get("rssBytes").asLong() > 0);
     }
-    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-      JsonNode s = status();
-      return group(s, "hasher").path("type").asText().equals("share") && group(s, "consumer-service").path("members").asInt() == 1;
-    });
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              JsonNode s = status();
+              return group(s, "hasher").path("type").asText().equals("share")
+                  && group(s, "consumer-service").path("members").asInt() == 1;
+            });
 
     int jobs = 20_000;
     Result publish = pipeline("publish", "hash", "--strings", String.valueOf(jobs));
     assertThat(publish.exit()).as(publish.err()).isZero();
     assertThat(publish.out()).startsWith("Published 20,000 hash jobs in");
     Topic results = new Topic("127.0.0.1:" + port, "hash.results");
-    Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
         .until(() -> new HashSet<>(results.keys()).size() == jobs);
-    Awaitility.await("share-group progress counts the acknowledged jobs").atMost(Duration.ofSeconds(30))
+    Awaitility.await("share-group progress counts the acknowledged jobs")
+        .atMost(Duration.ofSeconds(30))
         .until(() -> group(status(), "hasher").get("done").asLong() == jobs);
 
     Result scaleUp = pipeline("scale", "hasher-worker=2");
     assertThat(scaleUp.exit()).as(scaleUp.err()).isZero();
-    assertThat(scaleUp.out()).contains("hasher-worker: 1 -> 2").contains("hasher-worker now has 2 process(es)");
+    assertThat(scaleUp.out())
+        .contains("hasher-worker: 1 -> 2")
+        .contains("hasher-worker now has 2 process(es)");
     List<JsonNode> hashers = processes(status(), "hasher-worker");
     assertThat(hashers).hasSize(2).allMatch(p -> p.get("alive").asBoolean());
 
     Result scaleDown = pipeline("scale", "hasher-worker=1");
     assertThat(scaleDown.exit()).as(scaleDown.err()).isZero();
-    long stoppedPid = hashers.stream().filter(p -> p.get("index").asInt() == 2).findFirst().orElseThrow().get("pid").asLong();
+    long stoppedPid =
+        hashers.stream()
+            .filter(p -> p.get("index").asInt() == 2)
+            .findFirst()
+            .orElseThrow()
+            .get("pid")
+            .asLong();
     assertThat(ProcessHandle.of(stoppedPid)).isEmpty();
-    assertThat(Files.readString(home.resolve("logs/hasher-worker-2.log"))).contains("Stopping hasher-worker: finishing in-flight jobs");
+    assertThat(Files.readString(home.resolve("logs/hasher-worker-2.log")))
+        .contains("Stopping hasher-worker: finishing in-flight jobs");
 
     List<Long> pids = new ArrayList<>();
     status().get("processes").forEach(p -> pids.add(p.get("pid").asLong()));
@@ -143,8 +176,11 @@ class PipelineCliIT {
     try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
       Result up = pipeline("up");
       assertThat(up.exit()).isEqualTo(2);
-      assertThat(up.err().lines().toList()).containsExactly("pipeline: port " + port
-          + " on 127.0.0.1, needed by the broker, is already in use; stop what uses it or pick another with --port (or PIPELINE_KAFKA_PORT)");
+      assertThat(up.err().lines().toList())
+          .containsExactly(
+              "pipeline: port "
+                  + port
+                  + " on 127.0.0.1, needed by the broker, is already in use; stop what uses it or pick another with --port (or PIPELINE_KAFKA_PORT)");
     }
     assertThat(Files.exists(home.resolve("state.json"))).isFalse();
   }
@@ -153,17 +189,18 @@ class PipelineCliIT {
   void badArgumentsGetOneLineAndANonZeroExit() throws Exception {
     Result unknown = pipeline("scale", "dishwasher=2");
     assertThat(unknown.exit()).isEqualTo(2);
-    assertThat(unknown.err()).startsWith("pipeline: unknown service 'dishwasher'; expected one of: producer-service");
+    assertThat(unknown.err())
+        .startsWith("pipeline: unknown service 'dishwasher'; expected one of: producer-service");
     Result negative = pipeline("up", "--hashers", "-1");
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).isEqualTo("pipeline: --hashers must be 0 or more: -1\n");
     Result notUp = pipeline("scale", "hasher-worker=2");
     assertThat(notUp.exit()).isEqualTo(3);
-    assertThat(notUp.err()).isEqualTo("pipeline: the pipeline is not up; start it with: bin/pipeline up\n");
+    assertThat(notUp.err())
+        .isEqualTo("pipeline: the pipeline is not up; start it with: bin/pipeline up\n");
     Result unreachable = pipeline("up", "--bootstrap", "127.0.0.1:1");
     assertThat(unreachable.exit()).isEqualTo(2);
-    assertThat(unreachable.err()).isEqualTo("pipeline: cannot reach Kafka at 127.0.0.1:1 (no answer within 10 s)\n");
+    assertThat(unreachable.err())
+        .isEqualTo("pipeline: cannot reach Kafka at 127.0.0.1:1 (no answer within 10 s)\n");
   }
-
-
 }

@@ -30,7 +30,9 @@ class StateTest {
     ProcessHandle self = ProcessHandle.current();
     long started = self.info().startInstant().orElseThrow().toEpochMilli();
     assertThat(new ManagedProcess("x", 1, self.pid(), started, "l").alive()).isTrue();
-    assertThat(new ManagedProcess("x", 1, self.pid(), started - 60_000, "l").alive()).as("pid reused by another process").isFalse();
+    assertThat(new ManagedProcess("x", 1, self.pid(), started - 60_000, "l").alive())
+        .as("pid reused by another process")
+        .isFalse();
     assertThat(Files.exists(dir.resolve("missing.json"))).isFalse();
     assertThat(State.load(dir.resolve("missing.json"))).isEmpty();
   }

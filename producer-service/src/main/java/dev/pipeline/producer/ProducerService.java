@@ -21,21 +21,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Where work comes in over HTTP. This first version creates the topics and answers
- * {@code GET /health}; the ingest API comes with the log-events issue.
+ * Where work comes in over HTTP. This first version creates the topics and answers {@code GET
+ * /health}; the ingest API comes with the log-events issue.
  */
-@Command(name = "producer-service", mixinStandardHelpOptions = true,
+@Command(
+    name = "producer-service",
+    mixinStandardHelpOptions = true,
     description = "The HTTP ingest service. Binds to 127.0.0.1 unless told otherwise.")
 public final class ProducerService implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ProducerService.class);
 
   @Mixin ServiceOptions options;
 
-  @Option(names = "--http-host", defaultValue = "${env:PIPELINE_HTTP_HOST:-127.0.0.1}",
-      description = "Address the HTTP API binds to (env PIPELINE_HTTP_HOST, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-host",
+      defaultValue = "${env:PIPELINE_HTTP_HOST:-127.0.0.1}",
+      description =
+          "Address the HTTP API binds to (env PIPELINE_HTTP_HOST, default ${DEFAULT-VALUE}).")
   String httpHost;
 
-  @Option(names = "--http-port", defaultValue = "${env:PIPELINE_HTTP_PORT:-8080}",
+  @Option(
+      names = "--http-port",
+      defaultValue = "${env:PIPELINE_HTTP_PORT:-8080}",
       description = "HTTP port (env PIPELINE_HTTP_PORT, default ${DEFAULT-VALUE}).")
   int httpPort;
 
@@ -47,19 +54,32 @@ public final class ProducerService implements Callable<Integer> {
     try {
       server = HttpServer.create(new InetSocketAddress(httpHost, httpPort), 128);
     } catch (BindException e) {
-      System.err.println("producer-service: cannot listen on " + httpHost + ":" + httpPort + ": " + e.getMessage()
-          + " (set --http-port or PIPELINE_HTTP_PORT)");
+      System.err.println(
+          "producer-service: cannot listen on "
+              + httpHost
+              + ":"
+              + httpPort
+              + ": "
+              + e.getMessage()
+              + " (set --http-port or PIPELINE_HTTP_PORT)");
       return 2;
     }
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/health", this::health);
     server.start();
-    log.info("producer-service ready: listening on http://{}:{}", httpHost, server.getAddress().getPort());
+    log.info(
+        "producer-service ready: listening on http://{}:{}",
+        httpHost,
+        server.getAddress().getPort());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.stop(2);
-      stopped.countDown();
-    }, "producer-service-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.stop(2);
+                  stopped.countDown();
+                },
+                "producer-service-shutdown"));
     stopped.await();
     return 0;
   }

@@ -11,7 +11,8 @@ final class ContainerBroker implements TestBroker {
 
   ContainerBroker() {
     for (Map.Entry<String, String> e : TestBroker.testOverrides().entrySet()) {
-      container.withEnv("KAFKA_" + e.getKey().toUpperCase(java.util.Locale.ROOT).replace('.', '_'), e.getValue());
+      container.withEnv(
+          "KAFKA_" + e.getKey().toUpperCase(java.util.Locale.ROOT).replace('.', '_'), e.getValue());
     }
   }
 
@@ -34,7 +35,8 @@ final class ContainerBroker implements TestBroker {
 
   @Override
   public void stop() {
-    // Stopping a container discards its data and port; a paused one keeps both, like a stopped broker.
+    // Stopping a container discards its data and port; a paused one keeps both, like a stopped
+    // broker.
     container.getDockerClient().pauseContainerCmd(container.getContainerId()).exec();
     paused = true;
   }

@@ -18,7 +18,8 @@ import org.testcontainers.DockerClientFactory;
  * }</pre>
  */
 public final class KafkaBrokerExtension implements ParameterResolver {
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
@@ -27,14 +28,18 @@ public final class KafkaBrokerExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return context.getRoot().getStore(NAMESPACE)
-        .getOrComputeIfAbsent("broker", key -> new ClosingBroker(startBroker()), ClosingBroker.class)
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            "broker", key -> new ClosingBroker(startBroker()), ClosingBroker.class)
         .broker();
   }
 
   private static TestBroker startBroker() {
     String choice = System.getProperty("pipeline.test.broker", "auto");
-    TestBroker broker = choice.equals("local") || !dockerAnswers() ? new ProcessBroker() : new ContainerBroker();
+    TestBroker broker =
+        choice.equals("local") || !dockerAnswers() ? new ProcessBroker() : new ContainerBroker();
     broker.start();
     return broker;
   }

@@ -46,15 +46,23 @@ final class ProcessBroker implements TestBroker {
     if (process != null && process.isAlive()) {
       return;
     }
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-XX:+UseSerialGC",
-        "-cp", System.getProperty("java.class.path"),
-        LocalKafkaMain.class.getName(),
-        "--port", String.valueOf(port),
-        "--controller-port", String.valueOf(controllerPort),
-        "--data-dir", dataDir.toString(),
-        "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LocalKafkaMain.class.getName(),
+                "--port",
+                String.valueOf(port),
+                "--controller-port",
+                String.valueOf(controllerPort),
+                "--data-dir",
+                dataDir.toString(),
+                "--parent-pid",
+                String.valueOf(ProcessHandle.current().pid())));
     for (Map.Entry<String, String> e : TestBroker.testOverrides().entrySet()) {
       command.add("--override");
       command.add(e.getKey() + "=" + e.getValue());
@@ -71,24 +79,34 @@ final class ProcessBroker implements TestBroker {
   /** Reads the broker's output into the log file until it says it is ready. */
   private void awaitReadyLine(Process started) throws IOException {
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
-          var out = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-              java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          out.write(line);
-          out.newLine();
-          out.flush();
-          if (line.startsWith("local-kafka ready")) {
-            ready.complete(null);
-          }
-        }
-      } catch (IOException e) {
-        ready.completeExceptionally(e);
-      }
-      ready.completeExceptionally(new IllegalStateException("local-kafka exited; see " + logFile));
-    }, "test-broker-output");
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                      new BufferedReader(
+                          new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8));
+                  var out =
+                      Files.newBufferedWriter(
+                          logFile,
+                          StandardCharsets.UTF_8,
+                          java.nio.file.StandardOpenOption.CREATE,
+                          java.nio.file.StandardOpenOption.APPEND)) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  out.write(line);
+                  out.newLine();
+                  out.flush();
+                  if (line.startsWith("local-kafka ready")) {
+                    ready.complete(null);
+                  }
+                }
+              } catch (IOException e) {
+                ready.completeExceptionally(e);
+              }
+              ready.completeExceptionally(
+                  new IllegalStateException("local-kafka exited; see " + logFile));
+            },
+            "test-broker-output");
     pump.setDaemon(true);
     pump.start();
     try {

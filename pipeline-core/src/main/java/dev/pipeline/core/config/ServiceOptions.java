@@ -6,33 +6,52 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The options every service takes, as a picocli mixin. Each reads its flag first, then its
- * {@code PIPELINE_*} environment variable, then the default.
+ * The options every service takes, as a picocli mixin. Each reads its flag first, then its {@code
+ * PIPELINE_*} environment variable, then the default.
  */
 public final class ServiceOptions {
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:PIPELINE_BOOTSTRAP:-127.0.0.1:9092}",
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:PIPELINE_BOOTSTRAP:-127.0.0.1:9092}",
       description = "Kafka bootstrap servers (env PIPELINE_BOOTSTRAP, default ${DEFAULT-VALUE}).")
   String bootstrap = "127.0.0.1:9092";
 
-  @Option(names = "--kafka", paramLabel = "KEY=VALUE",
-      description = "A Kafka client property, e.g. security.protocol=SASL_SSL (env PIPELINE_KAFKA_SECURITY_PROTOCOL=...).")
+  @Option(
+      names = "--kafka",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Kafka client property, e.g. security.protocol=SASL_SSL (env PIPELINE_KAFKA_SECURITY_PROTOCOL=...).")
   Map<String, String> kafka = new LinkedHashMap<>();
 
-  @Option(names = "--partitions", defaultValue = "${env:PIPELINE_PARTITIONS:-12}",
-      description = "Partitions of each topic this service creates if missing (env PIPELINE_PARTITIONS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "${env:PIPELINE_PARTITIONS:-12}",
+      description =
+          "Partitions of each topic this service creates if missing (env PIPELINE_PARTITIONS, default ${DEFAULT-VALUE}).")
   int partitions = 12;
 
-  @Option(names = "--concurrency", defaultValue = "${env:PIPELINE_CONCURRENCY:-0}",
-      description = "Jobs processed at once by this process; 0 picks the service's default (env PIPELINE_CONCURRENCY).")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "${env:PIPELINE_CONCURRENCY:-0}",
+      description =
+          "Jobs processed at once by this process; 0 picks the service's default (env PIPELINE_CONCURRENCY).")
   int concurrency;
 
-  @Option(names = "--shutdown-timeout", defaultValue = "${env:PIPELINE_SHUTDOWN_TIMEOUT:-PT20S}",
-      description = "How long a stopping worker waits for in-flight jobs (env PIPELINE_SHUTDOWN_TIMEOUT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--shutdown-timeout",
+      defaultValue = "${env:PIPELINE_SHUTDOWN_TIMEOUT:-PT20S}",
+      description =
+          "How long a stopping worker waits for in-flight jobs (env PIPELINE_SHUTDOWN_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration shutdownTimeout = Duration.ofSeconds(20);
 
-  @Option(names = "--worker-id", defaultValue = "${env:PIPELINE_WORKER_ID}",
-      description = "Name of this process in results and logs (env PIPELINE_WORKER_ID, default HOST-PID).")
-  @org.jspecify.annotations.Nullable String workerId;
+  @Option(
+      names = "--worker-id",
+      defaultValue = "${env:PIPELINE_WORKER_ID}",
+      description =
+          "Name of this process in results and logs (env PIPELINE_WORKER_ID, default HOST-PID).")
+  @org.jspecify.annotations.Nullable
+  String workerId;
 
   /** Returns the Kafka connection settings, flags over environment. */
   public KafkaSettings kafka() {

@@ -1,4 +1,6 @@
-/** Configuration shared by every service: flags, then {@code PIPELINE_*} environment, then defaults. */
+/**
+ * Configuration shared by every service: flags, then {@code PIPELINE_*} environment, then defaults.
+ */
 @NullMarked
 package dev.pipeline.core.config;
 

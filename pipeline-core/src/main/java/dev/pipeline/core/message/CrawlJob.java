@@ -27,7 +27,11 @@ public record CrawlJob(
     Instant submittedAt) {
 
   /** Which discovered links a crawl follows. */
-  public enum Scope { SAME_HOST, SAME_DOMAIN, ANY }
+  public enum Scope {
+    SAME_HOST,
+    SAME_DOMAIN,
+    ANY
+  }
 
   public CrawlJob {
     Fields.version(v);
@@ -56,7 +60,13 @@ public record CrawlJob(
       try {
         Pattern.compile(regex);
       } catch (PatternSyntaxException e) {
-        throw new IllegalArgumentException(field + " is not a valid regular expression: " + regex + " (" + e.getDescription() + ")");
+        throw new IllegalArgumentException(
+            field
+                + " is not a valid regular expression: "
+                + regex
+                + " ("
+                + e.getDescription()
+                + ")");
       }
     }
     return copy;

@@ -20,7 +20,8 @@ final class Fields {
 
   static int version(int v) {
     if (v != SCHEMA_VERSION) {
-      throw new IllegalArgumentException("unsupported schema version v=" + v + " (this build reads v=" + SCHEMA_VERSION + ")");
+      throw new IllegalArgumentException(
+          "unsupported schema version v=" + v + " (this build reads v=" + SCHEMA_VERSION + ")");
     }
     return v;
   }
@@ -34,7 +35,8 @@ final class Fields {
 
   static @Nullable String optionalText(@Nullable String value, String field, int maxLength) {
     if (value != null && value.length() > maxLength) {
-      throw new IllegalArgumentException(field + " is longer than " + maxLength + " characters: " + value.length());
+      throw new IllegalArgumentException(
+          field + " is longer than " + maxLength + " characters: " + value.length());
     }
     return value;
   }
@@ -84,7 +86,8 @@ final class Fields {
       return List.of();
     }
     if (values.size() > maxSize) {
-      throw new IllegalArgumentException(field + " has more than " + maxSize + " entries: " + values.size());
+      throw new IllegalArgumentException(
+          field + " has more than " + maxSize + " entries: " + values.size());
     }
     for (T value : values) {
       if (value == null) {

@@ -12,15 +12,22 @@ import org.jspecify.annotations.Nullable;
  *
  * @param source what to hash
  * @param algorithms digest names as {@link java.security.MessageDigest} knows them
- * @param expected optional hex digest of the first algorithm; the result then says whether it matches
+ * @param expected optional hex digest of the first algorithm; the result then says whether it
+ *     matches
  */
 public record HashJob(
-    int v, String jobId, Source source, List<String> algorithms, @Nullable String expected, Instant submittedAt) {
+    int v,
+    String jobId,
+    Source source,
+    List<String> algorithms,
+    @Nullable String expected,
+    Instant submittedAt) {
 
   /** Inline data is capped so a job fits comfortably in one Kafka record. */
   public static final int MAX_INLINE_BYTES = 512 * 1024;
 
-  public static final List<String> KNOWN_ALGORITHMS = List.of("MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-512");
+  public static final List<String> KNOWN_ALGORITHMS =
+      List.of("MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "SHA3-256", "SHA3-512");
 
   public HashJob {
     Fields.version(v);
@@ -33,7 +40,12 @@ public record HashJob(
     algorithms = algorithms.stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
     for (String algorithm : algorithms) {
       if (!KNOWN_ALGORITHMS.contains(algorithm)) {
-        throw new IllegalArgumentException("unknown algorithm " + algorithm + " (known: " + String.join(", ", KNOWN_ALGORITHMS) + ")");
+        throw new IllegalArgumentException(
+            "unknown algorithm "
+                + algorithm
+                + " (known: "
+                + String.join(", ", KNOWN_ALGORITHMS)
+                + ")");
       }
     }
     if (expected != null && !expected.matches("[0-9a-fA-F]{32,128}")) {
@@ -43,7 +55,12 @@ public record HashJob(
   }
 
   /** Where the bytes to hash come from. */
-  public enum Kind { FILE, TEXT, BASE64, URL }
+  public enum Kind {
+    FILE,
+    TEXT,
+    BASE64,
+    URL
+  }
 
   /**
    * A source of bytes: a file path on the worker, inline text or base64 data, or an http(s) URL.
@@ -56,18 +73,22 @@ public record HashJob(
         case FILE -> Fields.text(value, "source.value", Fields.MAX_URL);
         case URL -> Fields.httpUrl(value, "source.value");
         case TEXT -> {
-          if (value.length() > MAX_INLINE_BYTES || value.getBytes(StandardCharsets.UTF_8).length > MAX_INLINE_BYTES) {
-            throw new IllegalArgumentException("inline text is larger than " + MAX_INLINE_BYTES + " bytes");
+          if (value.length() > MAX_INLINE_BYTES
+              || value.getBytes(StandardCharsets.UTF_8).length > MAX_INLINE_BYTES) {
+            throw new IllegalArgumentException(
+                "inline text is larger than " + MAX_INLINE_BYTES + " bytes");
           }
         }
         case BASE64 -> {
           if (value.length() > (MAX_INLINE_BYTES / 3 + 1) * 4) {
-            throw new IllegalArgumentException("inline data is larger than " + MAX_INLINE_BYTES + " bytes");
+            throw new IllegalArgumentException(
+                "inline data is larger than " + MAX_INLINE_BYTES + " bytes");
           }
           try {
             Base64.getDecoder().decode(value);
           } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("source.value is not valid base64: " + e.getMessage());
+            throw new IllegalArgumentException(
+                "source.value is not valid base64: " + e.getMessage());
           }
         }
       }

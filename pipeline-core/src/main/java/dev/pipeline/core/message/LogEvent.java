@@ -5,8 +5,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One log line from a service on a host. Keyed by {@link #source()} on {@code logs.events}, so
- * each source's events stay in order.
+ * One log line from a service on a host. Keyed by {@link #source()} on {@code logs.events}, so each
+ * source's events stay in order.
  *
  * @param v schema version
  * @param id unique id; the store keys on it, so a redelivered event is stored once
@@ -32,7 +32,13 @@ public record LogEvent(
     Map<String, String> attributes) {
 
   /** Severity of a log event. */
-  public enum Level { TRACE, DEBUG, INFO, WARN, ERROR }
+  public enum Level {
+    TRACE,
+    DEBUG,
+    INFO,
+    WARN,
+    ERROR
+  }
 
   public LogEvent {
     Fields.version(v);
@@ -48,7 +54,8 @@ public record LogEvent(
     }
     attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
     if (attributes.size() > 64) {
-      throw new IllegalArgumentException("attributes has more than 64 entries: " + attributes.size());
+      throw new IllegalArgumentException(
+          "attributes has more than 64 entries: " + attributes.size());
     }
   }
 

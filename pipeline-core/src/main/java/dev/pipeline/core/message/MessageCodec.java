@@ -15,9 +15,9 @@ import java.io.UncheckedIOException;
 import java.util.stream.Collectors;
 
 /**
- * Reads and writes messages as JSON. Reading validates: the record constructors check every
- * field, and any failure becomes an {@link InvalidMessageException} whose message says which
- * field was wrong and why.
+ * Reads and writes messages as JSON. Reading validates: the record constructors check every field,
+ * and any failure becomes an {@link InvalidMessageException} whose message says which field was
+ * wrong and why.
  *
  * <pre>{@code
  * MessageCodec codec = MessageCodec.standard();
@@ -26,7 +26,9 @@ import java.util.stream.Collectors;
  * }</pre>
  */
 public final class MessageCodec {
-  /** The largest message the pipeline reads or writes; Kafka's own default record limit is 1 MiB. */
+  /**
+   * The largest message the pipeline reads or writes; Kafka's own default record limit is 1 MiB.
+   */
   public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
 
   private static final MessageCodec STANDARD = new MessageCodec();
@@ -34,15 +36,21 @@ public final class MessageCodec {
   private final ObjectMapper mapper;
 
   private MessageCodec() {
-    mapper = new ObjectMapper()
-        .registerModule(new JavaTimeModule())
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-    mapper.getFactory().setStreamReadConstraints(
-        StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(MAX_MESSAGE_BYTES).build());
+    mapper =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    mapper
+        .getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxNestingDepth(32)
+                .maxStringLength(MAX_MESSAGE_BYTES)
+                .build());
   }
 
   /** Returns the shared codec; it is thread-safe. */
@@ -65,21 +73,38 @@ public final class MessageCodec {
       throw new InvalidMessageException("empty message: expected a JSON " + type.getSimpleName());
     }
     if (bytes.length > MAX_MESSAGE_BYTES) {
-      throw new InvalidMessageException("message is " + bytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
+      throw new InvalidMessageException(
+          "message is " + bytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
     }
     try {
       T value = mapper.readValue(bytes, type);
       if (value == null) {
-        throw new InvalidMessageException("message is JSON null: expected a " + type.getSimpleName());
+        throw new InvalidMessageException(
+            "message is JSON null: expected a " + type.getSimpleName());
       }
       return value;
     } catch (ValueInstantiationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new InvalidMessageException("invalid " + type.getSimpleName() + ": " + cause.getMessage(), e);
+      throw new InvalidMessageException(
+          "invalid " + type.getSimpleName() + ": " + cause.getMessage(), e);
     } catch (InvalidFormatException e) {
-      throw new InvalidMessageException("invalid " + type.getSimpleName() + ": field " + path(e) + " has a value of the wrong type or form: " + e.getValue(), e);
+      throw new InvalidMessageException(
+          "invalid "
+              + type.getSimpleName()
+              + ": field "
+              + path(e)
+              + " has a value of the wrong type or form: "
+              + e.getValue(),
+          e);
     } catch (MismatchedInputException e) {
-      throw new InvalidMessageException("invalid " + type.getSimpleName() + ": field " + path(e) + " " + firstLine(e.getOriginalMessage()), e);
+      throw new InvalidMessageException(
+          "invalid "
+              + type.getSimpleName()
+              + ": field "
+              + path(e)
+              + " "
+              + firstLine(e.getOriginalMessage()),
+          e);
     } catch (JsonProcessingException e) {
       throw new InvalidMessageException("not valid JSON: " + firstLine(e.getOriginalMessage()), e);
     } catch (IOException e) {
@@ -88,9 +113,11 @@ public final class MessageCodec {
   }
 
   private static String path(JsonMappingException e) {
-    String path = e.getPath().stream()
-        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
-        .collect(Collectors.joining("."));
+    String path =
+        e.getPath().stream()
+            .map(
+                ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+            .collect(Collectors.joining("."));
     return path.isEmpty() ? "(root)" : path;
   }
 

@@ -34,12 +34,14 @@ final class DeadLetterWriter {
     this.service = service;
   }
 
-  CompletableFuture<RecordMetadata> write(ConsumerRecord<byte[], byte[]> record, Throwable failure, int attempts) {
+  CompletableFuture<RecordMetadata> write(
+      ConsumerRecord<byte[], byte[]> record, Throwable failure, int attempts) {
     RecordHeaders headers = new RecordHeaders();
     for (Header header : record.headers()) {
       headers.add(header);
     }
-    String reason = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    String reason =
+        failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
     if (reason.length() > MAX_REASON) {
       reason = reason.substring(0, MAX_REASON);
     }
@@ -51,7 +53,9 @@ final class DeadLetterWriter {
     add(headers, ATTEMPTS, String.valueOf(attempts));
     add(headers, SERVICE, service);
     add(headers, TIMESTAMP, Instant.now().toString());
-    return publisher.send(new ProducerRecord<>(Topics.deadLetter(record.topic()), null, record.key(), record.value(), headers));
+    return publisher.send(
+        new ProducerRecord<>(
+            Topics.deadLetter(record.topic()), null, record.key(), record.value(), headers));
   }
 
   private static void add(RecordHeaders headers, String name, String value) {

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A consumer-group poll loop. Hands each record to the runner, commits per partition only up to
- * the oldest record still in flight, pauses fetching when too much is in flight, and on a
- * rebalance or stop waits for the partitions' in-flight records before committing them.
+ * A consumer-group poll loop. Hands each record to the runner, commits per partition only up to the
+ * oldest record still in flight, pauses fetching when too much is in flight, and on a rebalance or
+ * stop waits for the partitions' in-flight records before committing them.
  */
 final class GroupLoop implements PollLoop {
   private static final Logger log = LoggerFactory.getLogger(GroupLoop.class);
@@ -78,24 +78,28 @@ final class GroupLoop implements PollLoop {
     synchronized (idle) {
       inFlight++;
     }
-    runner.run(record, 1, () -> running && !tracker.revoked()).whenComplete((outcome, error) -> {
-      if (error != null) {
-        // The dead letter could not be written: leave the offset uncommitted and stop, so the
-        // record is processed again after a restart instead of being lost.
-        log.error("Stopping: {}", error.getMessage(), error);
-        failed = true;
-        stop();
-        tracker.abandoned(record.offset());
-      } else if (outcome == JobRunner.Outcome.ABANDONED) {
-        tracker.abandoned(record.offset());
-      } else {
-        tracker.finished(record.offset());
-      }
-      synchronized (idle) {
-        inFlight--;
-        idle.notifyAll();
-      }
-    });
+    runner
+        .run(record, 1, () -> running && !tracker.revoked())
+        .whenComplete(
+            (outcome, error) -> {
+              if (error != null) {
+                // The dead letter could not be written: leave the offset uncommitted and stop, so
+                // the
+                // record is processed again after a restart instead of being lost.
+                log.error("Stopping: {}", error.getMessage(), error);
+                failed = true;
+                stop();
+                tracker.abandoned(record.offset());
+              } else if (outcome == JobRunner.Outcome.ABANDONED) {
+                tracker.abandoned(record.offset());
+              } else {
+                tracker.finished(record.offset());
+              }
+              synchronized (idle) {
+                inFlight--;
+                idle.notifyAll();
+              }
+            });
   }
 
   private void applyBackpressure() {
@@ -123,15 +127,18 @@ final class GroupLoop implements PollLoop {
       return;
     }
     lastCommitted = offsets;
-    consumer.commitAsync(offsets, (committed, error) -> {
-      if (error != null) {
-        lastCommitted = Map.of(); // try again next interval
-        log.warn("Commit failed; will retry: {}", error.toString());
-      }
-    });
+    consumer.commitAsync(
+        offsets,
+        (committed, error) -> {
+          if (error != null) {
+            lastCommitted = Map.of(); // try again next interval
+            log.warn("Commit failed; will retry: {}", error.toString());
+          }
+        });
   }
 
-  private Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
+  private Map<TopicPartition, OffsetAndMetadata> committable(
+      Collection<TopicPartition> partitions) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition partition : partitions) {
       OffsetTracker tracker = trackers.get(partition);
@@ -160,7 +167,10 @@ final class GroupLoop implements PollLoop {
         }
       }
       if (inFlight > 0) {
-        log.warn("{} job(s) still running after {}; they will be redone by the next owner", inFlight, settings.shutdownTimeout());
+        log.warn(
+            "{} job(s) still running after {}; they will be redone by the next owner",
+            inFlight,
+            settings.shutdownTimeout());
       }
     }
     commitSync(trackers.keySet());
@@ -174,7 +184,9 @@ final class GroupLoop implements PollLoop {
     try {
       consumer.commitSync(offsets, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
-      log.warn("Final commit failed; records after the last commit will be processed again: {}", e.toString());
+      log.warn(
+          "Final commit failed; records after the last commit will be processed again: {}",
+          e.toString());
     }
   }
 
@@ -194,12 +206,18 @@ final class GroupLoop implements PollLoop {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
-      partitions.stream().map(trackers::get).filter(java.util.Objects::nonNull).forEach(OffsetTracker::revoke);
+      partitions.stream()
+          .map(trackers::get)
+          .filter(java.util.Objects::nonNull)
+          .forEach(OffsetTracker::revoke);
       for (TopicPartition partition : partitions) {
         OffsetTracker tracker = trackers.get(partition);
         try {
           if (tracker != null && !tracker.awaitIdle(deadline)) {
-            log.warn("{} has {} job(s) still running at revocation; the next owner redoes them", partition, tracker.activeCount());
+            log.warn(
+                "{} has {} job(s) still running at revocation; the next owner redoes them",
+                partition,
+                tracker.activeCount());
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

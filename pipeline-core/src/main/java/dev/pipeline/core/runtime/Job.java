@@ -9,4 +9,10 @@ import org.jspecify.annotations.Nullable;
  * @param deliveryCount how often the broker has delivered it (share groups; 1 for consumer groups)
  */
 public record Job<T>(
-    T message, String topic, int partition, long offset, @Nullable String key, int attempt, int deliveryCount) {}
+    T message,
+    String topic,
+    int partition,
+    long offset,
+    @Nullable String key,
+    int attempt,
+    int deliveryCount) {}

@@ -7,7 +7,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Runs jobs: a virtual thread each, at most {@code concurrency} at once, or a fixed pool of platform threads. */
+/**
+ * Runs jobs: a virtual thread each, at most {@code concurrency} at once, or a fixed pool of
+ * platform threads.
+ */
 final class JobPool implements AutoCloseable {
   private final ExecutorService executor;
   // Bounds virtual threads; null for the CPU pool, whose thread count is the bound.
@@ -15,7 +18,8 @@ final class JobPool implements AutoCloseable {
 
   JobPool(PoolKind kind, int concurrency, String name) {
     if (kind == PoolKind.VIRTUAL) {
-      executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-job-", 0).factory());
+      executor =
+          Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name(name + "-job-", 0).factory());
       permits = new Semaphore(concurrency);
     } else {
       executor = Executors.newFixedThreadPool(concurrency, platformThreads(name));
@@ -28,14 +32,15 @@ final class JobPool implements AutoCloseable {
       executor.execute(job);
       return;
     }
-    executor.execute(() -> {
-      permits.acquireUninterruptibly();
-      try {
-        job.run();
-      } finally {
-        permits.release();
-      }
-    });
+    executor.execute(
+        () -> {
+          permits.acquireUninterruptibly();
+          try {
+            job.run();
+          } finally {
+            permits.release();
+          }
+        });
   }
 
   @Override

@@ -55,7 +55,9 @@ final class OffsetTracker {
     return active;
   }
 
-  /** Waits until no job runs for this partition or the deadline passes; returns whether none runs. */
+  /**
+   * Waits until no job runs for this partition or the deadline passes; returns whether none runs.
+   */
   synchronized boolean awaitIdle(long deadlineNanos) throws InterruptedException {
     while (active > 0) {
       long left = deadlineNanos - System.nanoTime();

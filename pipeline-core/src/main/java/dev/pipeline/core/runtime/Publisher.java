@@ -22,18 +22,30 @@ public final class Publisher implements AutoCloseable {
   private final MessageCodec codec = MessageCodec.standard();
 
   public Publisher(KafkaSettings kafka, Map<String, ?> overrides) {
-    Map<String, Object> defaults = new java.util.HashMap<>(Map.of(
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-        ProducerConfig.LINGER_MS_CONFIG, 5,
-        ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024));
+    Map<String, Object> defaults =
+        new java.util.HashMap<>(
+            Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4",
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.BATCH_SIZE_CONFIG,
+                128 * 1024));
     defaults.putAll(kafka.clientConfig(overrides));
-    this.producer = new KafkaProducer<>(defaults, new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(defaults, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** Encodes {@code message} as JSON and sends it; the future completes when Kafka has acknowledged it. */
-  public CompletableFuture<RecordMetadata> publish(String topic, @Nullable String key, Object message) {
+  /**
+   * Encodes {@code message} as JSON and sends it; the future completes when Kafka has acknowledged
+   * it.
+   */
+  public CompletableFuture<RecordMetadata> publish(
+      String topic, @Nullable String key, Object message) {
     byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
     return send(new ProducerRecord<>(topic, keyBytes, codec.encode(message)));
   }
@@ -42,13 +54,15 @@ public final class Publisher implements AutoCloseable {
   public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
     CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
     try {
-      producer.send(record, (metadata, error) -> {
-        if (error != null) {
-          acked.completeExceptionally(error);
-        } else {
-          acked.complete(metadata);
-        }
-      });
+      producer.send(
+          record,
+          (metadata, error) -> {
+            if (error != null) {
+              acked.completeExceptionally(error);
+            } else {
+              acked.complete(metadata);
+            }
+          });
     } catch (RuntimeException e) {
       acked.completeExceptionally(e);
     }

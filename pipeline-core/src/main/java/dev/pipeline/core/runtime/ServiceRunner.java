@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every service's {@code main} does around its worker: wait for Kafka, create missing
- * topics, open the process's one {@link Publisher}, run the worker until SIGTERM.
+ * What every service's {@code main} does around its worker: wait for Kafka, create missing topics,
+ * open the process's one {@link Publisher}, run the worker until SIGTERM.
  *
  * <pre>{@code
  * return ServiceRunner.run("hasher-worker", options, (kafka, publisher) ->
@@ -34,7 +34,8 @@ public final class ServiceRunner {
   }
 
   /** Runs a service's worker until SIGTERM; returns the process exit code. */
-  public static int run(String service, ServiceOptions options, WorkerFactory factory) throws Exception {
+  public static int run(String service, ServiceOptions options, WorkerFactory factory)
+      throws Exception {
     KafkaSettings kafka = options.kafka();
     prepareTopics(kafka, options.partitions());
     try (Publisher publisher = new Publisher(kafka, Map.of())) {
@@ -47,17 +48,25 @@ public final class ServiceRunner {
   /** Waits until the cluster answers (up to a minute) and creates the pipeline's missing topics. */
   public static void prepareTopics(KafkaSettings kafka, int partitions) {
     Instant deadline = Instant.now().plus(BROKER_WAIT);
-    try (Admin admin = Admin.create(kafka.clientConfig(Map.of(
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000)))) {
+    try (Admin admin =
+        Admin.create(
+            kafka.clientConfig(
+                Map.of(
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000)))) {
       while (true) {
         try {
           admin.describeCluster().nodes().get();
           break;
         } catch (Exception e) {
           if (Instant.now().isAfter(deadline)) {
-            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within " + BROKER_WAIT
-                + "; is the broker running? (bin/pipeline up starts one)", e);
+            throw new IllegalStateException(
+                "Kafka at "
+                    + kafka.bootstrapServers()
+                    + " did not answer within "
+                    + BROKER_WAIT
+                    + "; is the broker running? (bin/pipeline up starts one)",
+                e);
           }
           if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();

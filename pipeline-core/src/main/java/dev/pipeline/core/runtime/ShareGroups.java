@@ -20,13 +20,23 @@ final class ShareGroups {
   static void startFromEarliest(KafkaSettings kafka, String group) {
     try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
-      AlterConfigOp earliest = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
-      admin.incrementalAlterConfigs(Map.of(resource, List.of(earliest))).all().get(30, TimeUnit.SECONDS);
+      AlterConfigOp earliest =
+          new AlterConfigOp(
+              new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
+      admin
+          .incrementalAlterConfigs(Map.of(resource, List.of(earliest)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalStateException("cannot set share.auto.offset.reset=earliest on share group " + group + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set share.auto.offset.reset=earliest on share group "
+              + group
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 }

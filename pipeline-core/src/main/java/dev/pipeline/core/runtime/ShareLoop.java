@@ -60,25 +60,32 @@ final class ShareLoop implements PollLoop {
 
   private void process(ConsumerRecords<byte[], byte[]> records) {
     BlockingQueue<Ack> finished = new LinkedBlockingQueue<>();
-    java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (ConsumerRecord<byte[], byte[]> record : records) {
       unfinished.add(record);
       int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
-      runner.run(record, deliveries, () -> running).whenComplete((outcome, error) -> {
-        if (error != null) {
-          // The dead letter could not be written: hand the record back rather than lose it.
-          log.error("Stopping: {}", error.getMessage(), error);
-          failed = true;
-          running = false;
-          finished.add(new Ack(record, AcknowledgeType.RELEASE));
-        } else {
-          finished.add(new Ack(record, switch (outcome) {
-            case PROCESSED -> AcknowledgeType.ACCEPT;
-            case DEAD_LETTERED -> AcknowledgeType.REJECT;
-            case ABANDONED -> AcknowledgeType.RELEASE;
-          }));
-        }
-      });
+      runner
+          .run(record, deliveries, () -> running)
+          .whenComplete(
+              (outcome, error) -> {
+                if (error != null) {
+                  // The dead letter could not be written: hand the record back rather than lose it.
+                  log.error("Stopping: {}", error.getMessage(), error);
+                  failed = true;
+                  running = false;
+                  finished.add(new Ack(record, AcknowledgeType.RELEASE));
+                } else {
+                  finished.add(
+                      new Ack(
+                          record,
+                          switch (outcome) {
+                            case PROCESSED -> AcknowledgeType.ACCEPT;
+                            case DEAD_LETTERED -> AcknowledgeType.REJECT;
+                            case ABANDONED -> AcknowledgeType.RELEASE;
+                          }));
+                }
+              });
     }
     long stopDeadline = Long.MAX_VALUE;
     while (!unfinished.isEmpty()) {
@@ -103,7 +110,10 @@ final class ShareLoop implements PollLoop {
         stopDeadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
       }
       if (System.nanoTime() > stopDeadline) {
-        log.warn("{} job(s) still running after {}; releasing them for redelivery", unfinished.size(), settings.shutdownTimeout());
+        log.warn(
+            "{} job(s) still running after {}; releasing them for redelivery",
+            unfinished.size(),
+            settings.shutdownTimeout());
         for (ConsumerRecord<byte[], byte[]> record : java.util.List.copyOf(unfinished)) {
           acknowledge(record, AcknowledgeType.RELEASE, unfinished);
         }
@@ -111,7 +121,10 @@ final class ShareLoop implements PollLoop {
     }
   }
 
-  private void acknowledge(ConsumerRecord<byte[], byte[]> record, AcknowledgeType type, java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished) {
+  private void acknowledge(
+      ConsumerRecord<byte[], byte[]> record,
+      AcknowledgeType type,
+      java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished) {
     if (unfinished.remove(record)) {
       consumer.acknowledge(record, type);
     }

@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consume-process loop every service runs: polls its topics, decodes and validates each
- * record into a {@code T}, runs the handler on a bounded pool, retries retriable failures with
- * backoff, dead-letters the rest, commits (consumer group) or acknowledges (share group) only what
- * is done, pauses fetching when too much is in flight, and drains on stop.
+ * The consume-process loop every service runs: polls its topics, decodes and validates each record
+ * into a {@code T}, runs the handler on a bounded pool, retries retriable failures with backoff,
+ * dead-letters the rest, commits (consumer group) or acknowledges (share group) only what is done,
+ * pauses fetching when too much is in flight, and drains on stop.
  *
  * <pre>{@code
  * try (Publisher publisher = new Publisher(kafka, Map.of())) {
@@ -43,7 +43,8 @@ public final class Worker<T> {
   private final List<PollLoop> loops = new ArrayList<>();
   private volatile boolean stopRequested;
 
-  public Worker(WorkerSettings settings, Class<T> type, JobHandler<T> handler, Publisher publisher) {
+  public Worker(
+      WorkerSettings settings, Class<T> type, JobHandler<T> handler, Publisher publisher) {
     this.settings = requireNonNull(settings, "settings == null");
     this.type = requireNonNull(type, "type == null");
     this.handler = requireNonNull(handler, "handler == null");
@@ -55,16 +56,25 @@ public final class Worker<T> {
   }
 
   /**
-   * Runs until {@link #stop()} or until every poll loop has ended; returns 0 after a clean stop,
-   * 1 if a loop failed.
+   * Runs until {@link #stop()} or until every poll loop has ended; returns 0 after a clean stop, 1
+   * if a loop failed.
    */
   public int run() {
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon(settings.service() + "-scheduler"));
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(daemon(settings.service() + "-scheduler"));
     boolean failed = false;
     try (JobPool pool = new JobPool(settings.pool(), settings.concurrency(), settings.service())) {
-      RetryPolicy retryPolicy = new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
-      JobRunner<T> runner = new JobRunner<>(type, handler, pool, scheduler, retryPolicy,
-          new DeadLetterWriter(publisher, settings.service()), metrics);
+      RetryPolicy retryPolicy =
+          new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
+      JobRunner<T> runner =
+          new JobRunner<>(
+              type,
+              handler,
+              pool,
+              scheduler,
+              retryPolicy,
+              new DeadLetterWriter(publisher, settings.service()),
+              metrics);
       if (settings.model() == ConsumptionModel.SHARE) {
         ShareGroups.startFromEarliest(settings.kafka(), settings.group());
       }
@@ -80,9 +90,15 @@ public final class Worker<T> {
         }
       }
       scheduler.scheduleAtFixedRate(this::report, 10, 10, TimeUnit.SECONDS);
-      log.info("{} ready: consuming {} as {} group '{}' with {} consumer(s), {} {} job slot(s)", settings.service(), settings.topics(),
-          settings.model().name().toLowerCase(java.util.Locale.ROOT), settings.group(), settings.consumers(),
-          settings.concurrency(), settings.pool().name().toLowerCase(java.util.Locale.ROOT));
+      log.info(
+          "{} ready: consuming {} as {} group '{}' with {} consumer(s), {} {} job slot(s)",
+          settings.service(),
+          settings.topics(),
+          settings.model().name().toLowerCase(java.util.Locale.ROOT),
+          settings.group(),
+          settings.consumers(),
+          settings.concurrency(),
+          settings.pool().name().toLowerCase(java.util.Locale.ROOT));
       for (Thread thread : threads) {
         thread.join();
       }
@@ -106,11 +122,17 @@ public final class Worker<T> {
    * shutdown timeout, commits, and leaves the group. Returns the exit code for {@code main}.
    */
   public int runUntilShutdown() {
-    Thread hook = new Thread(() -> {
-      log.info("Stopping {}: finishing in-flight jobs (up to {})", settings.service(), settings.shutdownTimeout());
-      stop();
-      awaitStopped(settings.shutdownTimeout().plusSeconds(15));
-    }, settings.service() + "-shutdown");
+    Thread hook =
+        new Thread(
+            () -> {
+              log.info(
+                  "Stopping {}: finishing in-flight jobs (up to {})",
+                  settings.service(),
+                  settings.shutdownTimeout());
+              stop();
+              awaitStopped(settings.shutdownTimeout().plusSeconds(15));
+            },
+            settings.service() + "-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     return run();
   }
@@ -136,20 +158,29 @@ public final class Worker<T> {
   private PollLoop newLoop(JobRunner<T> runner, int index) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.service() + "-" + ProcessHandle.current().pid() + "-" + index);
+    config.put(
+        ConsumerConfig.CLIENT_ID_CONFIG,
+        settings.service() + "-" + ProcessHandle.current().pid() + "-" + index);
     Map<String, Object> clientConfig = settings.kafka().clientConfig(Map.of());
     if (settings.model() == ConsumptionModel.SHARE) {
       config.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
       config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
       clientConfig.putAll(config);
-      return new ShareLoop(new KafkaShareConsumer<>(clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()), runner, settings);
+      return new ShareLoop(
+          new KafkaShareConsumer<>(
+              clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+          runner,
+          settings);
     }
     config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
     clientConfig.putAll(config);
-    return new GroupLoop(new KafkaConsumer<>(clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()), runner, settings);
+    return new GroupLoop(
+        new KafkaConsumer<>(clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+        runner,
+        settings);
   }
 
   private long lastProcessed;
@@ -161,9 +192,16 @@ public final class Worker<T> {
     double rate = (s.processed() - lastProcessed) * 1e9 / Math.max(1, now - lastReportNanos);
     lastProcessed = s.processed();
     lastReportNanos = now;
-    log.info("processed={} rate={}/s in-flight={} retried={} failed={} dead-lettered={} latency p50={}ms p99={}ms",
-        s.processed(), Math.round(rate), s.inFlight(), s.retried(), s.failed(), s.deadLettered(),
-        String.format(java.util.Locale.ROOT, "%.1f", s.p50Ms()), String.format(java.util.Locale.ROOT, "%.1f", s.p99Ms()));
+    log.info(
+        "processed={} rate={}/s in-flight={} retried={} failed={} dead-lettered={} latency p50={}ms p99={}ms",
+        s.processed(),
+        Math.round(rate),
+        s.inFlight(),
+        s.retried(),
+        s.failed(),
+        s.deadLettered(),
+        String.format(java.util.Locale.ROOT, "%.1f", s.p50Ms()),
+        String.format(java.util.Locale.ROOT, "%.1f", s.p99Ms()));
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

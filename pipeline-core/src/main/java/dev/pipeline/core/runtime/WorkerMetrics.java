@@ -27,7 +27,10 @@ public final class WorkerMetrics {
 
   void processed(long startNanos) {
     processed.increment();
-    latency.recordValue(Math.min(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos), TimeUnit.HOURS.toMicros(1)));
+    latency.recordValue(
+        Math.min(
+            TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos),
+            TimeUnit.HOURS.toMicros(1)));
   }
 
   void retried() {
@@ -51,16 +54,30 @@ public final class WorkerMetrics {
   }
 
   /**
-   * Returns the counters, with latency percentiles of the jobs done since the previous call.
-   * Meant for one reporter.
+   * Returns the counters, with latency percentiles of the jobs done since the previous call. Meant
+   * for one reporter.
    */
   public synchronized Snapshot snapshot() {
     interval = latency.getIntervalHistogram(interval);
-    return new Snapshot(processed.sum(), failed.sum(), retried.sum(), deadLettered.sum(), inFlight.get(),
-        interval.getValueAtPercentile(50) / 1000.0, interval.getValueAtPercentile(99) / 1000.0, interval.getMaxValue() / 1000.0);
+    return new Snapshot(
+        processed.sum(),
+        failed.sum(),
+        retried.sum(),
+        deadLettered.sum(),
+        inFlight.get(),
+        interval.getValueAtPercentile(50) / 1000.0,
+        interval.getValueAtPercentile(99) / 1000.0,
+        interval.getMaxValue() / 1000.0);
   }
 
   /** Counters at one moment; latencies in milliseconds over the last interval. */
-  public record Snapshot(long processed, long failed, long retried, long deadLettered, int inFlight,
-      double p50Ms, double p99Ms, double maxMs) {}
+  public record Snapshot(
+      long processed,
+      long failed,
+      long retried,
+      long deadLettered,
+      int inFlight,
+      double p50Ms,
+      double p99Ms,
+      double maxMs) {}
 }

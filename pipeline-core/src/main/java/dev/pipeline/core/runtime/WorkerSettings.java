@@ -128,7 +128,10 @@ public record WorkerSettings(
       return this;
     }
 
-    /** Records in flight before fetching pauses; 0 keeps the default (4 × concurrency, at least 500). */
+    /**
+     * Records in flight before fetching pauses; 0 keeps the default (4 × concurrency, at least
+     * 500).
+     */
     public Builder maxInFlight(int maxInFlight) {
       this.maxInFlight = maxInFlight;
       return this;
@@ -160,10 +163,27 @@ public record WorkerSettings(
       if (group == null) {
         throw new IllegalStateException("group is required");
       }
-      int jobs = concurrency > 0 ? concurrency : (pool == PoolKind.CPU ? Runtime.getRuntime().availableProcessors() : 256);
+      int jobs =
+          concurrency > 0
+              ? concurrency
+              : (pool == PoolKind.CPU ? Runtime.getRuntime().availableProcessors() : 256);
       int inFlight = maxInFlight > 0 ? maxInFlight : Math.max(500, 4 * jobs);
-      return new WorkerSettings(service, kafka, group, topics, model, pool, jobs, inFlight, consumers, maxAttempts,
-          initialBackoff, maxBackoff, shutdownTimeout, commitInterval, pollTimeout);
+      return new WorkerSettings(
+          service,
+          kafka,
+          group,
+          topics,
+          model,
+          pool,
+          jobs,
+          inFlight,
+          consumers,
+          maxAttempts,
+          initialBackoff,
+          maxBackoff,
+          shutdownTimeout,
+          commitInterval,
+          pollTimeout);
     }
   }
 }

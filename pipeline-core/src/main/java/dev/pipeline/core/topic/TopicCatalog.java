@@ -12,7 +12,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates topics that do not exist yet; existing ones are left as they are. Safe to run from many processes at once. */
+/**
+ * Creates topics that do not exist yet; existing ones are left as they are. Safe to run from many
+ * processes at once.
+ */
 public final class TopicCatalog {
   private static final Logger log = LoggerFactory.getLogger(TopicCatalog.class);
 
@@ -23,10 +26,15 @@ public final class TopicCatalog {
    * factor, and returns the names it created.
    */
   public static List<String> ensure(Admin admin, List<TopicSpec> specs) {
-    List<NewTopic> topics = specs.stream()
-        .map(spec -> new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty()).configs(spec.configs()))
-        .toList();
-    Map<String, org.apache.kafka.common.KafkaFuture<Void>> results = admin.createTopics(topics).values();
+    List<NewTopic> topics =
+        specs.stream()
+            .map(
+                spec ->
+                    new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.empty())
+                        .configs(spec.configs()))
+            .toList();
+    Map<String, org.apache.kafka.common.KafkaFuture<Void>> results =
+        admin.createTopics(topics).values();
     List<String> created = new java.util.ArrayList<>();
     for (Map.Entry<String, org.apache.kafka.common.KafkaFuture<Void>> result : results.entrySet()) {
       try {
@@ -34,10 +42,13 @@ public final class TopicCatalog {
         created.add(result.getKey());
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+          throw new IllegalStateException(
+              "cannot create topic " + result.getKey() + ": " + e.getCause().getMessage(),
+              e.getCause());
         }
       } catch (TimeoutException e) {
-        throw new IllegalStateException("creating topic " + result.getKey() + " timed out; is the broker reachable?", e);
+        throw new IllegalStateException(
+            "creating topic " + result.getKey() + " timed out; is the broker reachable?", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while creating topics", e);

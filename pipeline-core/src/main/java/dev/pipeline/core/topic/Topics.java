@@ -15,6 +15,7 @@ public final class Topics {
   public static final String HASH_RESULTS = "hash.results";
 
   public static final int DEFAULT_PARTITIONS = 12;
+
   /** Dead letters are few; they keep the original key, so a few partitions are plenty. */
   public static final int DEAD_LETTER_PARTITIONS = 3;
 
@@ -30,17 +31,19 @@ public final class Topics {
   /**
    * Returns every topic the pipeline uses, each followed by its dead-letter topic.
    *
-   * @param partitions partitions of each work topic (dead-letter topics get {@value #DEAD_LETTER_PARTITIONS})
+   * @param partitions partitions of each work topic (dead-letter topics get {@value
+   *     #DEAD_LETTER_PARTITIONS})
    */
   public static List<TopicSpec> catalog(int partitions) {
-    List<TopicSpec> work = List.of(
-        new TopicSpec(LOG_EVENTS, partitions, Map.of()),
-        new TopicSpec(CRAWL_JOBS, partitions, COMPACTED),
-        new TopicSpec(CRAWL_CONTROL, partitions, COMPACTED),
-        new TopicSpec(CRAWL_FRONTIER, partitions, Map.of()),
-        new TopicSpec(CRAWL_PAGES, partitions, Map.of()),
-        new TopicSpec(HASH_JOBS, partitions, Map.of()),
-        new TopicSpec(HASH_RESULTS, partitions, Map.of()));
+    List<TopicSpec> work =
+        List.of(
+            new TopicSpec(LOG_EVENTS, partitions, Map.of()),
+            new TopicSpec(CRAWL_JOBS, partitions, COMPACTED),
+            new TopicSpec(CRAWL_CONTROL, partitions, COMPACTED),
+            new TopicSpec(CRAWL_FRONTIER, partitions, Map.of()),
+            new TopicSpec(CRAWL_PAGES, partitions, Map.of()),
+            new TopicSpec(HASH_JOBS, partitions, Map.of()),
+            new TopicSpec(HASH_RESULTS, partitions, Map.of()));
     List<TopicSpec> all = new ArrayList<>();
     for (TopicSpec spec : work) {
       all.add(spec);

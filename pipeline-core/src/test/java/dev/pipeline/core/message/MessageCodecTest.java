@@ -22,14 +22,26 @@ class MessageCodecTest {
 
   @Test
   void logEventRoundTrips() {
-    LogEvent event = new LogEvent(1, "e1", Instant.parse("2026-01-01T00:00:00Z"), "api", "h1", LogEvent.Level.WARN, "slow", "t1", 12L, Map.of("k", "v"));
+    LogEvent event =
+        new LogEvent(
+            1,
+            "e1",
+            Instant.parse("2026-01-01T00:00:00Z"),
+            "api",
+            "h1",
+            LogEvent.Level.WARN,
+            "slow",
+            "t1",
+            12L,
+            Map.of("k", "v"));
     assertThat(codec.decode(codec.encode(event), LogEvent.class)).isEqualTo(event);
     assertThat(event.source()).isEqualTo("api/h1");
   }
 
   @Test
   void unknownFieldsAreIgnoredForForwardCompatibility() {
-    LogEvent event = codec.decode(json(VALID_EVENT.replace("}", ",\"extra\":true}")), LogEvent.class);
+    LogEvent event =
+        codec.decode(json(VALID_EVENT.replace("}", ",\"extra\":true}")), LogEvent.class);
     assertThat(event.attributes()).isEmpty();
     assertThat(event.latencyMs()).isEqualTo(12L);
   }
@@ -37,61 +49,126 @@ class MessageCodecTest {
   @Test
   void malformedJsonIsInvalidWithTheParserReason() {
     assertThatThrownBy(() -> codec.decode(json("{\"v\":1,"), LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessageStartingWith("not valid JSON");
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageStartingWith("not valid JSON");
   }
 
   @Test
   void missingFieldIsNamed() {
-    assertThatThrownBy(() -> codec.decode(json(VALID_EVENT.replace("\"host\":\"h1\",", "")), LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessage("invalid LogEvent: host is required");
+    assertThatThrownBy(
+            () -> codec.decode(json(VALID_EVENT.replace("\"host\":\"h1\",", "")), LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessage("invalid LogEvent: host is required");
   }
 
   @Test
   void wrongTypeIsNamed() {
-    assertThatThrownBy(() -> codec.decode(json(VALID_EVENT.replace("\"latencyMs\":12", "\"latencyMs\":\"fast\"")), LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("latencyMs");
+    assertThatThrownBy(
+            () ->
+                codec.decode(
+                    json(VALID_EVENT.replace("\"latencyMs\":12", "\"latencyMs\":\"fast\"")),
+                    LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("latencyMs");
   }
 
   @Test
   void unknownEnumValueIsNamed() {
-    assertThatThrownBy(() -> codec.decode(json(VALID_EVENT.replace("WARN", "LOUD")), LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("level").hasMessageContaining("LOUD");
+    assertThatThrownBy(
+            () -> codec.decode(json(VALID_EVENT.replace("WARN", "LOUD")), LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("level")
+        .hasMessageContaining("LOUD");
   }
 
   @Test
   void unsupportedSchemaVersionIsRefused() {
-    assertThatThrownBy(() -> codec.decode(json(VALID_EVENT.replace("\"v\":1", "\"v\":7")), LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("unsupported schema version v=7");
+    assertThatThrownBy(
+            () -> codec.decode(json(VALID_EVENT.replace("\"v\":1", "\"v\":7")), LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("unsupported schema version v=7");
   }
 
   @Test
   void oversizedFieldIsRefused() {
     String huge = "x".repeat(70_000);
     assertThatThrownBy(() -> codec.decode(json(VALID_EVENT.replace("slow", huge)), LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("message is longer than 65536 characters");
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("message is longer than 65536 characters");
   }
 
   @Test
   void oversizedMessageIsRefusedBeforeParsing() {
     byte[] big = new byte[MessageCodec.MAX_MESSAGE_BYTES + 1];
     assertThatThrownBy(() -> codec.decode(big, LogEvent.class))
-        .isInstanceOf(InvalidMessageException.class).hasMessageContaining("the limit is " + MessageCodec.MAX_MESSAGE_BYTES);
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("the limit is " + MessageCodec.MAX_MESSAGE_BYTES);
   }
 
   @Test
   void emptyAndNullMessagesAreInvalid() {
-    assertThatThrownBy(() -> codec.decode(new byte[0], LogEvent.class)).isInstanceOf(InvalidMessageException.class);
-    assertThatThrownBy(() -> codec.decode(json("null"), LogEvent.class)).isInstanceOf(InvalidMessageException.class);
+    assertThatThrownBy(() -> codec.decode(new byte[0], LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class);
+    assertThatThrownBy(() -> codec.decode(json("null"), LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class);
   }
 
   @Test
   void crawlJobChecksUrlsRegexesAndDepth() {
     Instant now = Instant.now();
-    assertThatThrownBy(() -> new CrawlJob(1, "c1", List.of("ftp://x"), 1, null, CrawlJob.Scope.SAME_HOST, List.of(), List.of(), 0, 1, "ua", false, false, now))
+    assertThatThrownBy(
+            () ->
+                new CrawlJob(
+                    1,
+                    "c1",
+                    List.of("ftp://x"),
+                    1,
+                    null,
+                    CrawlJob.Scope.SAME_HOST,
+                    List.of(),
+                    List.of(),
+                    0,
+                    1,
+                    "ua",
+                    false,
+                    false,
+                    now))
         .hasMessageContaining("must be an http or https URL");
-    assertThatThrownBy(() -> new CrawlJob(1, "c1", List.of("http://x/"), 1, null, CrawlJob.Scope.SAME_HOST, List.of("(["), List.of(), 0, 1, "ua", false, false, now))
+    assertThatThrownBy(
+            () ->
+                new CrawlJob(
+                    1,
+                    "c1",
+                    List.of("http://x/"),
+                    1,
+                    null,
+                    CrawlJob.Scope.SAME_HOST,
+                    List.of("(["),
+                    List.of(),
+                    0,
+                    1,
+                    "ua",
+                    false,
+                    false,
+                    now))
         .hasMessageContaining("include is not a valid regular expression: ([");
-    assertThatThrownBy(() -> new CrawlJob(1, "c1", List.of("http://x/"), -1, null, CrawlJob.Scope.SAME_HOST, List.of(), List.of(), 0, 1, "ua", false, false, now))
+    assertThatThrownBy(
+            () ->
+                new CrawlJob(
+                    1,
+                    "c1",
+                    List.of("http://x/"),
+                    -1,
+                    null,
+                    CrawlJob.Scope.SAME_HOST,
+                    List.of(),
+                    List.of(),
+                    0,
+                    1,
+                    "ua",
+                    false,
+                    false,
+                    now))
         .hasMessage("maxDepth must be at least 0: -1");
   }
 
@@ -99,11 +176,16 @@ class MessageCodecTest {
   void hashJobChecksAlgorithmsAndInlineSize() {
     Instant now = Instant.now();
     HashJob.Source text = new HashJob.Source(HashJob.Kind.TEXT, "abc");
-    assertThat(new HashJob(1, "j1", text, List.of("sha-256"), null, now).algorithms()).containsExactly("SHA-256");
-    assertThat(new HashJob(1, "j1", text, List.of(), null, now).algorithms()).containsExactly("SHA-256");
-    assertThatThrownBy(() -> new HashJob(1, "j1", text, List.of("CRC99"), null, now)).hasMessageStartingWith("unknown algorithm CRC99");
-    assertThatThrownBy(() -> new HashJob.Source(HashJob.Kind.TEXT, "x".repeat(HashJob.MAX_INLINE_BYTES + 1)))
+    assertThat(new HashJob(1, "j1", text, List.of("sha-256"), null, now).algorithms())
+        .containsExactly("SHA-256");
+    assertThat(new HashJob(1, "j1", text, List.of(), null, now).algorithms())
+        .containsExactly("SHA-256");
+    assertThatThrownBy(() -> new HashJob(1, "j1", text, List.of("CRC99"), null, now))
+        .hasMessageStartingWith("unknown algorithm CRC99");
+    assertThatThrownBy(
+            () -> new HashJob.Source(HashJob.Kind.TEXT, "x".repeat(HashJob.MAX_INLINE_BYTES + 1)))
         .hasMessageContaining("larger than " + HashJob.MAX_INLINE_BYTES);
-    assertThatThrownBy(() -> new HashJob.Source(HashJob.Kind.BASE64, "not base64!")).hasMessageContaining("not valid base64");
+    assertThatThrownBy(() -> new HashJob.Source(HashJob.Kind.BASE64, "not base64!"))
+        .hasMessageContaining("not valid base64");
   }
 }

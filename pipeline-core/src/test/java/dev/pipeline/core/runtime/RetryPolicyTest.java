@@ -8,7 +8,8 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
-  private final RetryPolicy policy = new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1));
+  private final RetryPolicy policy =
+      new RetryPolicy(4, Duration.ofMillis(100), Duration.ofSeconds(1));
 
   @Test
   void retriesRetriableFailuresUntilTheLastAttempt() {

@@ -48,19 +48,42 @@ class WorkerIT {
 
   private List<String> publishEvents(Topic topic, int count, String prefix) {
     List<String> ids = IntStream.range(0, count).mapToObj(i -> prefix + "-" + i).toList();
-    topic.send(ids.stream().map(id -> "source-" + (id.hashCode() & 7)).toList(),
+    topic.send(
+        ids.stream().map(id -> "source-" + (id.hashCode() & 7)).toList(),
         ids.stream().map(id -> event(id, "hello " + id)).toList());
     return ids;
   }
 
   private String event(String id, String message) {
-    return new String(codec.encode(new LogEvent(1, id, Instant.now(), "svc", "host", LogEvent.Level.INFO, message, null, null, Map.of())),
+    return new String(
+        codec.encode(
+            new LogEvent(
+                1,
+                id,
+                Instant.now(),
+                "svc",
+                "host",
+                LogEvent.Level.INFO,
+                message,
+                null,
+                null,
+                Map.of())),
         StandardCharsets.UTF_8);
   }
 
-  private static JavaProcess startWorker(TestBroker broker, Fixture f, String name, String... extra) {
-    List<String> args = new ArrayList<>(List.of("--bootstrap", broker.bootstrapServers(), "--group", f.group(),
-        "--input", f.input().name(), "--output", f.output().name()));
+  private static JavaProcess startWorker(
+      TestBroker broker, Fixture f, String name, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap",
+                broker.bootstrapServers(),
+                "--group",
+                f.group(),
+                "--input",
+                f.input().name(),
+                "--output",
+                f.output().name()));
     args.addAll(List.of(extra));
     return JavaProcess.start(name, EchoWorker.class, args.toArray(String[]::new));
   }
@@ -69,11 +92,14 @@ class WorkerIT {
   void sigkillOfWorkerMidBatchLosesNoRecord(TestBroker broker) throws Exception {
     Fixture f = fixture(broker, 6);
     List<String> ids = publishEvents(f.input(), 3000, "kill");
-    try (JavaProcess first = startWorker(broker, f, "first", "--delay-ms", "5", "--concurrency", "50")) {
+    try (JavaProcess first =
+        startWorker(broker, f, "first", "--delay-ms", "5", "--concurrency", "50")) {
       f.output().awaitKeys(keys -> keys.size() >= 600, LONG);
       first.kill();
     }
-    assertThat(new HashSet<>(f.output().keys())).as("killed before finishing").hasSizeLessThan(ids.size());
+    assertThat(new HashSet<>(f.output().keys()))
+        .as("killed before finishing")
+        .hasSizeLessThan(ids.size());
     try (JavaProcess second = startWorker(broker, f, "second", "--concurrency", "50")) {
       f.output().awaitKeys(keys -> new HashSet<>(keys).containsAll(ids), LONG);
     }
@@ -81,18 +107,26 @@ class WorkerIT {
   }
 
   @Test
-  void poisonMessagesLandInTheDeadLetterTopicWithHeadersWhileTheOthersAreProcessed(TestBroker broker) throws Exception {
+  void poisonMessagesLandInTheDeadLetterTopicWithHeadersWhileTheOthersAreProcessed(
+      TestBroker broker) throws Exception {
     Fixture f = fixture(broker, 3);
     List<String> good = publishEvents(f.input(), 50, "good");
-    f.input().send(List.of("bad-json", "missing", "permanent", "retriable"), List.of(
-        "{not json",
-        "{\"v\":1,\"id\":\"m1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"service\":\"svc\",\"host\":\"h\",\"message\":\"x\"}",
-        event("p1", "fail-permanently"),
-        event("r1", "fail-retriable")));
+    f.input()
+        .send(
+            List.of("bad-json", "missing", "permanent", "retriable"),
+            List.of(
+                "{not json",
+                "{\"v\":1,\"id\":\"m1\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"service\":\"svc\",\"host\":\"h\",\"message\":\"x\"}",
+                event("p1", "fail-permanently"),
+                event("r1", "fail-retriable")));
     List<String> more = publishEvents(f.input(), 50, "after");
     KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), Map.of());
-    WorkerSettings settings = WorkerSettings.builder("echo-worker", kafka).group(f.group()).topics(f.input().name())
-        .retries(3, Duration.ofMillis(10), Duration.ofMillis(50)).build();
+    WorkerSettings settings =
+        WorkerSettings.builder("echo-worker", kafka)
+            .group(f.group())
+            .topics(f.input().name())
+            .retries(3, Duration.ofMillis(10), Duration.ofMillis(50))
+            .build();
     Topic dlq = new Topic(broker.bootstrapServers(), f.input().name() + ".dlq");
     try (Publisher publisher = new Publisher(kafka, Map.of())) {
       Worker<LogEvent> worker = EchoWorker.worker(settings, publisher, f.output().name(), 0);
@@ -121,7 +155,8 @@ class WorkerIT {
         .containsEntry("dlq.service", "echo-worker")
         .containsKeys("dlq.origin.partition", "dlq.origin.offset", "dlq.timestamp");
     assertThat(headersByKey.get("bad-json").get("dlq.reason")).startsWith("not valid JSON");
-    assertThat(headersByKey.get("missing").get("dlq.reason")).isEqualTo("invalid LogEvent: level is required");
+    assertThat(headersByKey.get("missing").get("dlq.reason"))
+        .isEqualTo("invalid LogEvent: level is required");
     assertThat(headersByKey.get("permanent"))
         .containsEntry("dlq.error.class", "java.lang.IllegalArgumentException")
         .containsEntry("dlq.reason", "refusing p1")
@@ -129,8 +164,11 @@ class WorkerIT {
     assertThat(headersByKey.get("retriable"))
         .containsEntry("dlq.error.class", RetriableJobException.class.getName())
         .containsEntry("dlq.attempts", "3");
-    ConsumerRecord<byte[], byte[]> original = dlq.readAll().stream()
-        .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("bad-json")).findFirst().orElseThrow();
+    ConsumerRecord<byte[], byte[]> original =
+        dlq.readAll().stream()
+            .filter(r -> new String(r.key(), StandardCharsets.UTF_8).equals("bad-json"))
+            .findFirst()
+            .orElseThrow();
     assertThat(new String(original.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
   }
 
@@ -138,41 +176,61 @@ class WorkerIT {
   void sigtermCommitsExactlyWhatWasProcessed(TestBroker broker) throws Exception {
     Fixture f = fixture(broker, 6);
     List<String> ids = publishEvents(f.input(), 3000, "term");
-    try (JavaProcess worker = startWorker(broker, f, "terminated", "--delay-ms", "20", "--concurrency", "40")) {
+    try (JavaProcess worker =
+        startWorker(broker, f, "terminated", "--delay-ms", "20", "--concurrency", "40")) {
       f.output().awaitKeys(keys -> keys.size() >= 500, LONG);
       worker.terminate(Duration.ofSeconds(60));
     }
     List<String> processed = f.output().keys();
     assertThat(processed).as("stopped before the end").hasSizeLessThan(ids.size());
     assertThat(processed).as("nothing processed twice").doesNotHaveDuplicates();
-    assertThat(committedRecords(broker, f)).as("committed offsets count exactly the processed records").isEqualTo(processed.size());
+    assertThat(committedRecords(broker, f))
+        .as("committed offsets count exactly the processed records")
+        .isEqualTo(processed.size());
 
     try (JavaProcess next = startWorker(broker, f, "next", "--concurrency", "40")) {
       f.output().awaitKeys(keys -> new HashSet<>(keys).containsAll(ids), LONG);
       next.terminate(Duration.ofSeconds(60));
     }
-    assertThat(f.output().keys()).as("no record redone after a graceful stop").hasSize(ids.size()).doesNotHaveDuplicates();
+    assertThat(f.output().keys())
+        .as("no record redone after a graceful stop")
+        .hasSize(ids.size())
+        .doesNotHaveDuplicates();
   }
 
   private static long committedRecords(TestBroker broker, Fixture f) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       Map<TopicPartition, OffsetAndMetadata> offsets =
-          admin.listConsumerGroupOffsets(f.group()).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-      return offsets.values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
+          admin
+              .listConsumerGroupOffsets(f.group())
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
+      return offsets.values().stream()
+          .filter(java.util.Objects::nonNull)
+          .mapToLong(OffsetAndMetadata::offset)
+          .sum();
     }
   }
 
   @Test
-  void secondProcessJoiningTriggersARebalanceAndBothShareTheWork(TestBroker broker) throws Exception {
+  void secondProcessJoiningTriggersARebalanceAndBothShareTheWork(TestBroker broker)
+      throws Exception {
     Fixture f = fixture(broker, 6);
     List<String> ids = publishEvents(f.input(), 3000, "share");
-    try (JavaProcess first = startWorker(broker, f, "first", "--delay-ms", "20", "--concurrency", "8");
+    try (JavaProcess first =
+            startWorker(broker, f, "first", "--delay-ms", "20", "--concurrency", "8");
         JavaProcess second = startAfter(f, broker, first)) {
       f.output().awaitKeys(keys -> new HashSet<>(keys).containsAll(ids), LONG);
-      Map<String, Long> byProcess = f.output().values().stream()
-          .collect(Collectors.groupingBy(v -> v.substring(1, v.indexOf(':')), Collectors.counting()));
-      assertThat(byProcess).containsOnlyKeys(String.valueOf(first.pid()), String.valueOf(second.pid()));
-      assertThat(byProcess.get(String.valueOf(second.pid()))).as("records done by the process that joined").isGreaterThan(100);
+      Map<String, Long> byProcess =
+          f.output().values().stream()
+              .collect(
+                  Collectors.groupingBy(
+                      v -> v.substring(1, v.indexOf(':')), Collectors.counting()));
+      assertThat(byProcess)
+          .containsOnlyKeys(String.valueOf(first.pid()), String.valueOf(second.pid()));
+      assertThat(byProcess.get(String.valueOf(second.pid())))
+          .as("records done by the process that joined")
+          .isGreaterThan(100);
       assertThat(second.lines()).anyMatch(line -> line.contains("Assigned"));
     }
   }
@@ -187,26 +245,49 @@ class WorkerIT {
   void shareGroupWorkerKilledMidJobHasItsJobRedelivered(TestBroker broker) throws Exception {
     Fixture f = fixture(broker, 2);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, f.group()),
-          List.of(new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
-          .all().get(30, TimeUnit.SECONDS);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.GROUP, f.group()),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("share.auto.offset.reset", "earliest"),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     List<String> ids = publishEvents(f.input(), 8, "job");
     Set<String> startedByFirst;
-    try (JavaProcess first = startWorker(broker, f, "first", "--model", "SHARE", "--delay-ms", "60000", "--concurrency", "8")) {
+    try (JavaProcess first =
+        startWorker(
+            broker, f, "first", "--model", "SHARE", "--delay-ms", "60000", "--concurrency", "8")) {
       first.awaitLine(line -> line.startsWith("started "), LONG);
       first.kill();
-      startedByFirst = first.lines().stream().filter(l -> l.startsWith("started ")).map(l -> l.substring(8)).collect(Collectors.toSet());
+      startedByFirst =
+          first.lines().stream()
+              .filter(l -> l.startsWith("started "))
+              .map(l -> l.substring(8))
+              .collect(Collectors.toSet());
     }
     assertThat(f.output().keys()).as("the killed worker finished nothing").isEmpty();
-    try (JavaProcess second = startWorker(broker, f, "second", "--model", "SHARE", "--delay-ms", "10", "--concurrency", "8")) {
+    try (JavaProcess second =
+        startWorker(
+            broker, f, "second", "--model", "SHARE", "--delay-ms", "10", "--concurrency", "8")) {
       f.output().awaitKeys(keys -> new HashSet<>(keys).containsAll(ids), LONG);
     }
     Map<String, String> deliveries = new HashMap<>();
-    f.output().readAll().forEach(r -> deliveries.put(new String(r.key(), StandardCharsets.UTF_8), new String(r.value(), StandardCharsets.UTF_8)));
+    f.output()
+        .readAll()
+        .forEach(
+            r ->
+                deliveries.put(
+                    new String(r.key(), StandardCharsets.UTF_8),
+                    new String(r.value(), StandardCharsets.UTF_8)));
     assertThat(startedByFirst).isNotEmpty();
     for (String id : startedByFirst) {
-      assertThat(deliveries.get(id)).as("delivery count of %s, started by the killed worker", id).endsWith(":2\"");
+      assertThat(deliveries.get(id))
+          .as("delivery count of %s, started by the killed worker", id)
+          .endsWith(":2\"");
     }
   }
 

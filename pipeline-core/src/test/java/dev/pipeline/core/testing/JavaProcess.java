@@ -15,8 +15,8 @@ import org.awaitility.Awaitility;
 
 /**
  * A real JVM started from this test's classpath, for tests that kill workers with SIGKILL or stop
- * them with SIGTERM. Its output is kept in memory (and echoed with a prefix) so a test can wait
- * for a line.
+ * them with SIGTERM. Its output is kept in memory (and echoed with a prefix) so a test can wait for
+ * a line.
  */
 public final class JavaProcess implements AutoCloseable {
   private final Process process;
@@ -24,30 +24,40 @@ public final class JavaProcess implements AutoCloseable {
 
   private JavaProcess(Process process, String name) {
     this.process = process;
-    Thread pump = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          lines.add(line);
-          if (!line.startsWith("started ")) {
-            System.out.println("[" + name + "] " + line);
-          }
-        }
-      } catch (IOException e) {
-        // the process is gone
-      }
-    }, name + "-output");
+    Thread pump =
+        new Thread(
+            () -> {
+              try (BufferedReader in =
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  lines.add(line);
+                  if (!line.startsWith("started ")) {
+                    System.out.println("[" + name + "] " + line);
+                  }
+                }
+              } catch (IOException e) {
+                // the process is gone
+              }
+            },
+            name + "-output");
     pump.setDaemon(true);
     pump.start();
   }
 
   /** Starts {@code mainClass} with {@code args} in a new JVM. */
   public static JavaProcess start(String name, Class<?> mainClass, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        mainClass.getName()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                mainClass.getName()));
     command.addAll(List.of(args));
     try {
       return new JavaProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), name);
@@ -66,10 +76,16 @@ public final class JavaProcess implements AutoCloseable {
 
   /** Waits until a line of output matches. */
   public void awaitLine(Predicate<String> match, Duration timeout) {
-    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20))
+    Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> lines.stream().anyMatch(match) || !process.isAlive());
     if (lines.stream().noneMatch(match)) {
-      throw new AssertionError("process " + pid() + " ended without the expected line; output:\n" + String.join("\n", lines));
+      throw new AssertionError(
+          "process "
+              + pid()
+              + " ended without the expected line; output:\n"
+              + String.join("\n", lines));
     }
   }
 
@@ -87,7 +103,8 @@ public final class JavaProcess implements AutoCloseable {
   public int terminate(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("process " + pid() + " did not stop within " + timeout + " of SIGTERM");
+      throw new AssertionError(
+          "process " + pid() + " did not stop within " + timeout + " of SIGTERM");
     }
     return process.exitValue();
   }

@@ -33,17 +33,27 @@ public final class Topic {
 
   public Topic create(int partitions) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
     }
     return this;
   }
 
   /** Writes each value with the given key and waits for the acknowledgements. */
   public void send(List<String> keys, List<String> values) {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", bootstrap, "linger.ms", 5, "acks", "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap, "linger.ms", 5, "acks", "all"),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
       for (int i = 0; i < values.size(); i++) {
-        producer.send(new ProducerRecord<>(name, keys.get(i).getBytes(StandardCharsets.UTF_8), values.get(i).getBytes(StandardCharsets.UTF_8)));
+        producer.send(
+            new ProducerRecord<>(
+                name,
+                keys.get(i).getBytes(StandardCharsets.UTF_8),
+                values.get(i).getBytes(StandardCharsets.UTF_8)));
       }
       producer.flush();
     }
@@ -51,10 +61,15 @@ public final class Topic {
 
   /** Returns every record now in the topic, from the beginning. */
   public List<ConsumerRecord<byte[], byte[]>> readAll() {
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        Map.of("bootstrap.servers", bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(name).stream()
-          .map(p -> new TopicPartition(name, p.partition())).toList();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(name).stream()
+              .map(p -> new TopicPartition(name, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
@@ -82,6 +97,9 @@ public final class Topic {
 
   /** Waits until the topic's keys satisfy {@code condition}. */
   public void awaitKeys(Predicate<List<String>> condition, Duration timeout) {
-    org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> condition.test(keys()));
+    org.awaitility.Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> condition.test(keys()));
   }
 }
