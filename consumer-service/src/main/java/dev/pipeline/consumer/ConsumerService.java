@@ -1,31 +1,38 @@
 package dev.pipeline.consumer;
 
 import dev.pipeline.core.config.ServiceOptions;
+import dev.pipeline.core.http.HttpApi;
+import dev.pipeline.core.http.HttpError;
 import dev.pipeline.core.message.LogEvent;
-import dev.pipeline.core.runtime.JobHandler;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
-import dev.pipeline.core.topic.Topics;
-import java.util.EnumMap;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Consumes log events in the {@code consumer-service} consumer group. This first version validates
- * and counts them by level; the SQL store comes with the log-events issue.
+ * The store: consumes {@code logs.events} in the {@code consumer-service} consumer group and writes
+ * each poll as one SQL transaction with its offsets (SQLite by default, PostgreSQL by URL), and
+ * answers queries over HTTP.
  */
 @Command(
     name = "consumer-service",
     mixinStandardHelpOptions = true,
     description =
-        "Consumes logs.events in a consumer group (KIP-848 protocol), validating each event.")
+        "Stores logs.events exactly once in SQL (SQLite or PostgreSQL) and answers /v1/logs/stats and /v1/logs/search.")
 public final class ConsumerService implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ConsumerService.class);
+
   @Mixin ServiceOptions options;
 
   @Option(
@@ -34,29 +41,136 @@ public final class ConsumerService implements Callable<Integer> {
       description = "Consumer group (env PIPELINE_CONSUMER_GROUP, default ${DEFAULT-VALUE}).")
   String group;
 
-  private final Map<LogEvent.Level, LongAdder> byLevel = new EnumMap<>(LogEvent.Level.class);
+  @Option(
+      names = "--topic",
+      defaultValue = "${env:PIPELINE_LOGS_TOPIC:-logs.events}",
+      description =
+          "Topic of log events; invalid ones go to TOPIC.dlq (env PIPELINE_LOGS_TOPIC, default ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(
+      names = "--db-url",
+      defaultValue = "${env:PIPELINE_DB_URL:-jdbc:sqlite:.pipeline/data/pipeline.db}",
+      description =
+          "JDBC URL of the store: jdbc:sqlite:FILE or jdbc:postgresql://HOST:PORT/DB?user=U (env PIPELINE_DB_URL, default ${DEFAULT-VALUE}).")
+  String dbUrl;
+
+  @Option(
+      names = "--http-host",
+      defaultValue = "${env:PIPELINE_HTTP_HOST:-127.0.0.1}",
+      description =
+          "Address the query API binds to (env PIPELINE_HTTP_HOST, default ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "${env:PIPELINE_HTTP_PORT:-8081}",
+      description =
+          "Port of the query API; 0 picks a free one (env PIPELINE_HTTP_PORT, default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = "--http-token",
+      defaultValue = "${env:PIPELINE_HTTP_TOKEN}",
+      description =
+          "Bearer token the query API requires (env PIPELINE_HTTP_TOKEN; none by default).")
+  String httpToken;
 
   @Override
   public Integer call() throws Exception {
-    for (LogEvent.Level level : LogEvent.Level.values()) {
-      byLevel.put(level, new LongAdder());
+    Database database = new Database(dbUrl);
+    database.migrate();
+    LogStore store = new LogStore(database, group);
+    LogQueries queries = new LogQueries(database);
+    HttpApi api;
+    try {
+      api = HttpApi.start(httpHost, httpPort, httpToken, routes(queries));
+    } catch (IOException e) {
+      System.err.println(
+          "consumer-service: cannot listen on "
+              + httpHost
+              + ":"
+              + httpPort
+              + ": "
+              + e.getMessage()
+              + " (set --http-port or PIPELINE_HTTP_PORT)");
+      return 2;
     }
-    JobHandler<LogEvent> count =
-        JobHandler.blocking(job -> byLevel.get(job.message().level()).increment());
-    return ServiceRunner.run(
-        "consumer-service",
-        options,
-        (kafka, publisher) ->
-            new Worker<>(
-                WorkerSettings.builder("consumer-service", kafka)
-                    .group(group)
-                    .topics(Topics.LOG_EVENTS)
-                    .concurrency(options.concurrency(64))
-                    .shutdownTimeout(options.shutdownTimeout())
-                    .build(),
-                LogEvent.class,
-                count,
-                publisher));
+    log.info("Query API on http://{}:{}, store {}", httpHost, api.port(), database.dialect());
+    try {
+      return ServiceRunner.run(
+          "consumer-service",
+          options,
+          (kafka, publisher) ->
+              new Worker<>(
+                  WorkerSettings.builder("consumer-service", kafka)
+                      .group(group)
+                      .topics(topic)
+                      .shutdownTimeout(options.shutdownTimeout())
+                      .build(),
+                  LogEvent.class,
+                  store,
+                  publisher));
+    } finally {
+      api.close();
+      store.close();
+    }
+  }
+
+  private static Map<String, HttpApi.Handler> routes(LogQueries queries) {
+    return Map.of(
+        "/v1/logs/stats",
+        HttpApi.route(
+            Set.of("GET"),
+            request ->
+                HttpApi.json(
+                    200, queries.stats(duration(request.query().getOrDefault("since", "10m"))))),
+        "/v1/logs/search",
+        HttpApi.route(
+            Set.of("GET"),
+            request -> {
+              Map<String, String> q = request.query();
+              LogQueries.Filter filter;
+              try {
+                filter =
+                    new LogQueries.Filter(
+                        q.containsKey("level")
+                            ? LogEvent.Level.valueOf(q.get("level").toUpperCase(Locale.ROOT))
+                            : null,
+                        q.get("service"),
+                        q.get("grep"),
+                        q.containsKey("since") ? duration(q.get("since")) : null,
+                        Integer.parseInt(q.getOrDefault("limit", "100")));
+              } catch (IllegalArgumentException e) {
+                throw new HttpError(
+                    400,
+                    e instanceof NumberFormatException
+                        ? "limit must be a number: " + q.get("limit")
+                        : e.getMessage());
+              }
+              return HttpApi.json(200, Map.of("events", queries.search(filter)));
+            }));
+  }
+
+  private static LogEvent.Level level(String text) {
+    try {
+      return LogEvent.Level.valueOf(text.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new HttpError(
+          400,
+          "level must be one of "
+              + java.util.Arrays.toString(LogEvent.Level.values())
+              + ": "
+              + text);
+    }
+  }
+
+  private static Duration duration(String text) {
+    try {
+      return LogQueries.parseDuration(text);
+    } catch (IllegalArgumentException e) {
+      throw new HttpError(400, "since: " + e.getMessage());
+    }
   }
 
   public static void main(String[] args) {

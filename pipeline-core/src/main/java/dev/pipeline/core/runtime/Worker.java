@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +14,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,9 @@ public final class Worker<T> {
 
   private final WorkerSettings settings;
   private final Class<T> type;
-  private final JobHandler<T> handler;
+  // Exactly one of handler (a job per record) and sink (a batch per poll) is set.
+  private final @Nullable JobHandler<T> handler;
+  private final @Nullable BatchSink<T> sink;
   private final Publisher publisher;
   private final WorkerMetrics metrics = new WorkerMetrics();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -48,6 +50,23 @@ public final class Worker<T> {
     this.settings = requireNonNull(settings, "settings == null");
     this.type = requireNonNull(type, "type == null");
     this.handler = requireNonNull(handler, "handler == null");
+    this.sink = null;
+    this.publisher = requireNonNull(publisher, "publisher == null");
+  }
+
+  /**
+   * Returns a worker that writes each poll's records to {@code sink} as one batch, with the offsets
+   * in the same transaction (consumer groups only).
+   */
+  public Worker(WorkerSettings settings, Class<T> type, BatchSink<T> sink, Publisher publisher) {
+    this.settings = requireNonNull(settings, "settings == null");
+    if (settings.model() != ConsumptionModel.GROUP) {
+      throw new IllegalArgumentException(
+          "a batch sink needs a consumer group, not " + settings.model());
+    }
+    this.type = requireNonNull(type, "type == null");
+    this.handler = null;
+    this.sink = requireNonNull(sink, "sink == null");
     this.publisher = requireNonNull(publisher, "publisher == null");
   }
 
@@ -66,15 +85,11 @@ public final class Worker<T> {
     try (JobPool pool = new JobPool(settings.pool(), settings.concurrency(), settings.service())) {
       RetryPolicy retryPolicy =
           new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
+      DeadLetterWriter deadLetters = new DeadLetterWriter(publisher, settings.service());
       JobRunner<T> runner =
-          new JobRunner<>(
-              type,
-              handler,
-              pool,
-              scheduler,
-              retryPolicy,
-              new DeadLetterWriter(publisher, settings.service()),
-              metrics);
+          handler == null
+              ? null
+              : new JobRunner<>(type, handler, pool, scheduler, retryPolicy, deadLetters, metrics);
       if (settings.model() == ConsumptionModel.SHARE) {
         ShareGroups.startFromEarliest(settings.kafka(), settings.group());
       }
@@ -84,21 +99,38 @@ public final class Worker<T> {
           return 0;
         }
         for (int i = 0; i < settings.consumers(); i++) {
-          PollLoop loop = newLoop(runner, i);
+          PollLoop loop =
+              runner != null
+                  ? newLoop(runner, i)
+                  : new BatchLoop<>(
+                      new KafkaConsumer<>(
+                          groupConfig(i, 5000),
+                          new ByteArrayDeserializer(),
+                          new ByteArrayDeserializer()),
+                      type,
+                      requireNonNull(sink),
+                      deadLetters,
+                      retryPolicy,
+                      metrics,
+                      settings);
           loops.add(loop);
           threads.add(Thread.ofPlatform().name(settings.service() + "-poll-" + i).start(loop));
         }
       }
       scheduler.scheduleAtFixedRate(this::report, 10, 10, TimeUnit.SECONDS);
       log.info(
-          "{} ready: consuming {} as {} group '{}' with {} consumer(s), {} {} job slot(s)",
+          "{} ready: consuming {} as {} group '{}' with {} consumer(s), {}",
           settings.service(),
           settings.topics(),
           settings.model().name().toLowerCase(java.util.Locale.ROOT),
           settings.group(),
           settings.consumers(),
-          settings.concurrency(),
-          settings.pool().name().toLowerCase(java.util.Locale.ROOT));
+          sink != null
+              ? "storing each poll as one batch"
+              : settings.concurrency()
+                  + " "
+                  + settings.pool().name().toLowerCase(java.util.Locale.ROOT)
+                  + " job slot(s)");
       for (Thread thread : threads) {
         thread.join();
       }
@@ -156,31 +188,41 @@ public final class Worker<T> {
   }
 
   private PollLoop newLoop(JobRunner<T> runner, int index) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-    config.put(
-        ConsumerConfig.CLIENT_ID_CONFIG,
-        settings.service() + "-" + ProcessHandle.current().pid() + "-" + index);
-    Map<String, Object> clientConfig = settings.kafka().clientConfig(Map.of());
     if (settings.model() == ConsumptionModel.SHARE) {
-      config.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
-      config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
-      clientConfig.putAll(config);
+      Map<String, Object> clientConfig = settings.kafka().clientConfig(Map.of());
+      clientConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+      clientConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(index));
+      clientConfig.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+      clientConfig.put(
+          ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
       return new ShareLoop(
           new KafkaShareConsumer<>(
               clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
           runner,
           settings);
     }
+    return new GroupLoop(
+        new KafkaConsumer<>(
+            groupConfig(index, Math.min(500, settings.maxInFlight())),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer()),
+        runner,
+        settings);
+  }
+
+  private Map<String, Object> groupConfig(int index, int maxPollRecords) {
+    Map<String, Object> config = settings.kafka().clientConfig(Map.of());
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(index));
     config.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
-    clientConfig.putAll(config);
-    return new GroupLoop(
-        new KafkaConsumer<>(clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-        runner,
-        settings);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+    return config;
+  }
+
+  private String clientId(int index) {
+    return settings.service() + "-" + ProcessHandle.current().pid() + "-" + index;
   }
 
   private long lastProcessed;

@@ -1,0 +1,163 @@
+package dev.pipeline.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipeline.core.message.LogEvent;
+import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.testing.JavaProcess;
+import dev.pipeline.core.testing.Topic;
+import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
+import dev.pipeline.localkafka.testkit.TestBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * consumer-service processes are killed and added while 200,000 events flow; the store must end
+ * with each event once, counted once, on SQLite and on PostgreSQL.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class ExactlyOnceStoreIT {
+  static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  static final int EVENTS = 200_000;
+
+  @TempDir Path dir;
+
+  @Test
+  void sqliteStoresEveryEventExactlyOnceThroughSigkillAndAJoiningProcess(TestBroker broker)
+      throws Exception {
+    sigkillAndJoin(broker, "jdbc:sqlite:" + dir.resolve("store.db"));
+  }
+
+  @Test
+  void postgresStoresEveryEventExactlyOnceThroughSigkillAndAJoiningProcess(TestBroker broker)
+      throws Exception {
+    sigkillAndJoin(broker, PostgresSchema.create(POSTGRES, broker.unique("eo").replace('-', '_')));
+  }
+
+  private void sigkillAndJoin(TestBroker broker, String dbUrl) throws Exception {
+    Topic topic = new Topic(broker.bootstrapServers(), broker.unique("logs")).create(6);
+    new Topic(broker.bootstrapServers(), topic.name() + ".dlq").create(1);
+    String group = broker.unique("store");
+    String[] args = {
+      "--bootstrap",
+      broker.bootstrapServers(),
+      "--topic",
+      topic.name(),
+      "--group",
+      group,
+      "--db-url",
+      dbUrl,
+      "--http-port",
+      "0",
+      "--partitions",
+      "3"
+    };
+    List<JavaProcess> all = new ArrayList<>();
+    try {
+      JavaProcess first = JavaProcess.start("store-1", ConsumerService.class, args);
+      all.add(first);
+      publish(topic, 0, 100_000);
+      awaitStored(dbUrl, 30_000);
+      first.kill();
+      publish(topic, 100_000, 150_000);
+      JavaProcess restarted = JavaProcess.start("store-1b", ConsumerService.class, args);
+      all.add(restarted);
+      awaitStored(dbUrl, 110_000);
+      JavaProcess joining = JavaProcess.start("store-2", ConsumerService.class, args);
+      all.add(joining);
+      joining.awaitLine(line -> line.contains("Assigned"), Duration.ofSeconds(60));
+      publish(topic, 150_000, EVENTS);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(180))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> count(dbUrl, "SELECT COUNT(*) FROM log_events") >= EVENTS);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  count(dbUrl, "SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets")
+                      == EVENTS);
+    } finally {
+      all.forEach(JavaProcess::close);
+    }
+    assertThat(count(dbUrl, "SELECT COUNT(*) FROM log_events")).isEqualTo(EVENTS);
+    assertThat(count(dbUrl, "SELECT COUNT(DISTINCT id) FROM log_events")).isEqualTo(EVENTS);
+    assertThat(count(dbUrl, "SELECT SUM(count) FROM log_counts"))
+        .as("each event counted once")
+        .isEqualTo(EVENTS);
+    assertThat(all)
+        .allSatisfy(
+            p ->
+                assertThat(p.lines())
+                    .as("no Kafka redelivery reached the store")
+                    .noneMatch(line -> line.contains("duplicate event id")));
+  }
+
+  private static void awaitStored(String dbUrl, long atLeast) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> count(dbUrl, "SELECT COUNT(*) FROM log_events") >= atLeast);
+  }
+
+  /** Publishes events e-FROM to e-(TO-1). */
+  static void publish(Topic topic, int fromIndex, int toIndex) {
+    MessageCodec codec = MessageCodec.standard();
+    Instant now = Instant.now();
+    int batch = 20_000;
+    for (int from = fromIndex; from < toIndex; from += batch) {
+      List<String> keys = new ArrayList<>();
+      List<String> values = new ArrayList<>();
+      IntStream.range(from, Math.min(toIndex, from + batch))
+          .forEach(
+              i -> {
+                LogEvent event =
+                    new LogEvent(
+                        1,
+                        "e-" + i,
+                        now.plusMillis(i),
+                        "svc" + (i % 5),
+                        "host" + (i % 3),
+                        LogEvent.Level.values()[i % 5],
+                        "event number " + i,
+                        null,
+                        (long) (i % 100),
+                        Map.of());
+                keys.add(event.source());
+                values.add(new String(codec.encode(event), StandardCharsets.UTF_8));
+              });
+      topic.send(keys, values);
+    }
+  }
+
+  static long count(String dbUrl, String sql) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(dbUrl);
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      if (e.getMessage() != null
+          && (e.getMessage().contains("no such table")
+              || e.getMessage().contains("does not exist"))) {
+        return 0; // not migrated yet
+      }
+      throw e;
+    }
+  }
+}

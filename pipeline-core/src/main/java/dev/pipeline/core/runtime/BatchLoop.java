@@ -1,0 +1,197 @@
+package dev.pipeline.core.runtime;
+
+import dev.pipeline.core.message.InvalidMessageException;
+import dev.pipeline.core.message.MessageCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A consumer-group poll loop for a {@link BatchSink}: each poll's valid records are written as one
+ * batch together with the offsets they reach, invalid ones are dead-lettered first. On assignment
+ * the consumer seeks to the offsets the store holds, so the store, not Kafka's commits, decides
+ * where reading resumes. Kafka's committed offsets are updated afterwards only so that lag shows.
+ */
+final class BatchLoop<T> implements PollLoop {
+  private static final Logger log = LoggerFactory.getLogger(BatchLoop.class);
+
+  private final Consumer<byte[], byte[]> consumer;
+  private final Class<T> type;
+  private final BatchSink<T> sink;
+  private final DeadLetterWriter deadLetters;
+  private final RetryPolicy retryPolicy;
+  private final WorkerMetrics metrics;
+  private final WorkerSettings settings;
+  private final MessageCodec codec = MessageCodec.standard();
+  private volatile boolean running = true;
+  private volatile boolean failed;
+
+  BatchLoop(
+      Consumer<byte[], byte[]> consumer,
+      Class<T> type,
+      BatchSink<T> sink,
+      DeadLetterWriter deadLetters,
+      RetryPolicy retryPolicy,
+      WorkerMetrics metrics,
+      WorkerSettings settings) {
+    this.consumer = consumer;
+    this.type = type;
+    this.sink = sink;
+    this.deadLetters = deadLetters;
+    this.retryPolicy = retryPolicy;
+    this.metrics = metrics;
+    this.settings = settings;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(settings.topics(), new SeekToStored());
+      while (running) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(settings.pollTimeout());
+        } catch (WakeupException e) {
+          continue;
+        }
+        if (!records.isEmpty()) {
+          store(records);
+        }
+      }
+    } catch (RuntimeException e) {
+      failed = true;
+      log.error(
+          "Batch loop of {} failed; the store's offsets say where to resume", settings.group(), e);
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
+    }
+  }
+
+  private void store(ConsumerRecords<byte[], byte[]> records) {
+    long startNanos = System.nanoTime();
+    List<Job<T>> batch = new ArrayList<>(records.count());
+    List<CompletableFuture<?>> deadLettered = new ArrayList<>();
+    Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      metrics.started();
+      nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+      try {
+        T message = codec.decode(record.value(), type);
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        batch.add(
+            new Job<>(message, record.topic(), record.partition(), record.offset(), key, 1, 1));
+      } catch (InvalidMessageException e) {
+        log.warn(
+            "Dead-lettering {}-{}@{}: {}",
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            e.getMessage());
+        deadLettered.add(deadLetters.write(record, e, 1).thenRun(metrics::deadLettered));
+      }
+    }
+    try {
+      // Dead letters must be in Kafka before the offsets past them are stored.
+      CompletableFuture.allOf(deadLettered.toArray(CompletableFuture[]::new)).join();
+      writeWithRetries(batch, nextOffsets);
+      batch.forEach(job -> metrics.processed(startNanos));
+      consumer.commitAsync(toCommit(nextOffsets), null);
+    } finally {
+      for (int i = 0; i < records.count(); i++) {
+        metrics.ended();
+      }
+    }
+  }
+
+  private void writeWithRetries(List<Job<T>> batch, Map<TopicPartition, Long> nextOffsets) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        sink.write(batch, nextOffsets);
+        return;
+      } catch (Exception e) {
+        if (!retryPolicy.shouldRetry(e, attempt) || !running) {
+          throw new IllegalStateException(
+              "cannot store a batch of "
+                  + batch.size()
+                  + " after "
+                  + attempt
+                  + " attempt(s): "
+                  + e.getMessage(),
+              e);
+        }
+        metrics.retried();
+        long delay = retryPolicy.delayAfter(attempt).toMillis();
+        log.warn(
+            "Storing a batch failed (attempt {}), retrying in {} ms: {}",
+            attempt,
+            delay,
+            e.toString());
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while retrying a batch", interrupted);
+        }
+      }
+    }
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> toCommit(
+      Map<TopicPartition, Long> offsets) {
+    Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+    offsets.forEach((partition, offset) -> commit.put(partition, new OffsetAndMetadata(offset)));
+    return commit;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    consumer.wakeup();
+  }
+
+  @Override
+  public boolean failed() {
+    return failed;
+  }
+
+  /** Runs on the poll thread, inside poll(): starts each new partition where the store left it. */
+  private final class SeekToStored implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, Long> stored;
+      try {
+        stored = sink.storedOffsets(partitions);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot read stored offsets: " + e.getMessage(), e);
+      }
+      stored.forEach(consumer::seek);
+      log.info(
+          "Assigned {} partition(s), {} resumed from stored offsets",
+          partitions.size(),
+          stored.size());
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      // Nothing in flight between polls: every batch is stored before the next poll.
+    }
+  }
+}
