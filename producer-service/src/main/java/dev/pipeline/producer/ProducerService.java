@@ -1,18 +1,20 @@
 package dev.pipeline.producer;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.config.ServiceOptions;
+import dev.pipeline.core.http.HttpApi;
+import dev.pipeline.core.http.HttpError;
+import dev.pipeline.core.message.InvalidMessageException;
+import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.runtime.ServiceRunner;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -21,13 +23,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Where work comes in over HTTP. This first version creates the topics and answers {@code GET
- * /health}; the ingest API comes with the log-events issue.
+ * Where work comes in over HTTP: {@code POST /v1/logs} takes log events and answers once Kafka has
+ * them. Binds to 127.0.0.1 unless told otherwise; a bearer token guards it when one is set.
  */
 @Command(
     name = "producer-service",
     mixinStandardHelpOptions = true,
-    description = "The HTTP ingest service. Binds to 127.0.0.1 unless told otherwise.")
+    description = "The HTTP ingest API: POST /v1/logs (JSON, JSON array or NDJSON), GET /health.")
 public final class ProducerService implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ProducerService.class);
 
@@ -43,54 +45,108 @@ public final class ProducerService implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "${env:PIPELINE_HTTP_PORT:-8080}",
-      description = "HTTP port (env PIPELINE_HTTP_PORT, default ${DEFAULT-VALUE}).")
+      description =
+          "HTTP port; 0 picks a free one (env PIPELINE_HTTP_PORT, default ${DEFAULT-VALUE}).")
   int httpPort;
+
+  @Option(
+      names = "--http-token",
+      defaultValue = "${env:PIPELINE_HTTP_TOKEN}",
+      description =
+          "Bearer token every request but /health must carry (env PIPELINE_HTTP_TOKEN; none by default).")
+  String httpToken;
+
+  @Option(
+      names = "--max-body",
+      defaultValue = "${env:PIPELINE_HTTP_MAX_BODY:-10485760}",
+      description =
+          "Largest request body in bytes; larger ones get 413 (env PIPELINE_HTTP_MAX_BODY, default ${DEFAULT-VALUE}).")
+  int maxBody;
+
+  @Option(
+      names = "--topic",
+      defaultValue = "${env:PIPELINE_LOGS_TOPIC:-logs.events}",
+      description = "Topic log events go to (env PIPELINE_LOGS_TOPIC, default ${DEFAULT-VALUE}).")
+  String topic;
 
   @Override
   public Integer call() throws Exception {
     KafkaSettings kafka = options.kafka();
     ServiceRunner.prepareTopics(kafka, options.partitions());
-    HttpServer server;
-    try {
-      server = HttpServer.create(new InetSocketAddress(httpHost, httpPort), 128);
-    } catch (BindException e) {
-      System.err.println(
-          "producer-service: cannot listen on "
-              + httpHost
-              + ":"
-              + httpPort
-              + ": "
-              + e.getMessage()
-              + " (set --http-port or PIPELINE_HTTP_PORT)");
-      return 2;
+    try (Publisher publisher = new Publisher(kafka, ingestProducerSettings())) {
+      HttpApi api;
+      try {
+        api =
+            HttpApi.start(
+                httpHost, httpPort, httpToken, routes(new LogIngest(publisher, topic), maxBody));
+      } catch (IOException e) {
+        System.err.println(
+            "producer-service: cannot listen on "
+                + httpHost
+                + ":"
+                + httpPort
+                + ": "
+                + e.getMessage()
+                + " (set --http-port or PIPELINE_HTTP_PORT)");
+        return 2;
+      }
+      log.info("producer-service ready: listening on http://{}:{}", httpHost, api.port());
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    api.close();
+                    publisher.flush();
+                    stopped.countDown();
+                  },
+                  "producer-service-shutdown"));
+      stopped.await();
     }
-    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("/health", this::health);
-    server.start();
-    log.info(
-        "producer-service ready: listening on http://{}:{}",
-        httpHost,
-        server.getAddress().getPort());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.stop(2);
-                  stopped.countDown();
-                },
-                "producer-service-shutdown"));
-    stopped.await();
     return 0;
   }
 
-  private void health(HttpExchange exchange) throws IOException {
-    byte[] body = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(200, body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+  /**
+   * A client waits for Kafka's answer, so the producer gives up in seconds rather than minutes when
+   * the cluster is away; the client gets 503 and retries.
+   */
+  static Map<String, Object> ingestProducerSettings() {
+    return Map.of(
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+  }
+
+  static Map<String, HttpApi.Handler> routes(LogIngest ingest, int maxBody) {
+    return Map.of(
+        "/v1/logs",
+        HttpApi.route(
+            Set.of("POST"),
+            request -> {
+              String body = new String(request.body(maxBody), StandardCharsets.UTF_8);
+              LogIngest.Parsed parsed;
+              try {
+                parsed = ingest.parse(body);
+              } catch (InvalidMessageException e) {
+                throw new HttpError(400, e.getMessage());
+              }
+              LogIngest.Outcome outcome = ingest.publish(parsed);
+              Map<String, Object> answer = new LinkedHashMap<>();
+              answer.put("accepted", outcome.accepted());
+              if (outcome.kafkaFailure() != null) {
+                answer.put(
+                    "error",
+                    "Kafka did not take the events: " + outcome.kafkaFailure().getMessage());
+                answer.put("rejected", outcome.rejected().size());
+                return new HttpApi.Response(503, answer, Map.of("Retry-After", "5"));
+              }
+              if (!outcome.rejected().isEmpty()) {
+                answer.put("rejected", outcome.rejected().size());
+                answer.put("errors", outcome.rejected());
+                return HttpApi.json(400, answer);
+              }
+              return HttpApi.json(202, answer);
+            }));
   }
 
   public static void main(String[] args) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -76,8 +77,32 @@ public final class MessageCodec {
       throw new InvalidMessageException(
           "message is " + bytes.length + " bytes; the limit is " + MAX_MESSAGE_BYTES);
     }
+    return mapped(type, () -> mapper.readValue(bytes, type));
+  }
+
+  /** Returns the message in a parsed JSON tree, or throws with the reason it is not a valid one. */
+  public <T> T decode(JsonNode node, Class<T> type) {
+    return mapped(type, () -> mapper.treeToValue(node, type));
+  }
+
+  /** Parses JSON text into a tree, or throws with the parser's reason. */
+  public JsonNode parse(String json) {
     try {
-      T value = mapper.readValue(bytes, type);
+      return mapper.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new InvalidMessageException("not valid JSON: " + firstLine(e.getOriginalMessage()), e);
+    }
+  }
+
+  /** Reading that may fail the way Jackson fails. */
+  @FunctionalInterface
+  private interface Read<T> {
+    T read() throws IOException;
+  }
+
+  private <T> T mapped(Class<T> type, Read<T> read) {
+    try {
+      T value = read.read();
       if (value == null) {
         throw new InvalidMessageException(
             "message is JSON null: expected a " + type.getSimpleName());
