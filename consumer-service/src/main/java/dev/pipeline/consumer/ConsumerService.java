@@ -134,9 +134,7 @@ public final class ConsumerService implements Callable<Integer> {
               try {
                 filter =
                     new LogQueries.Filter(
-                        q.containsKey("level")
-                            ? LogEvent.Level.valueOf(q.get("level").toUpperCase(Locale.ROOT))
-                            : null,
+                        q.containsKey("level") ? level(q.get("level")) : null,
                         q.get("service"),
                         q.get("grep"),
                         q.containsKey("since") ? duration(q.get("since")) : null,

@@ -20,8 +20,6 @@ import java.util.stream.IntStream;
  * with the state they share in {@code .pipeline/state.json}.
  */
 final class LocalPipeline {
-  static final int FIRST_HTTP_PORT = 8080;
-
   private final Layout layout;
   private final Supervisor supervisor;
   private final PrintStream out;
@@ -128,6 +126,7 @@ final class LocalPipeline {
       State state, Map<ServiceName, Integer> targets, Map<String, String> env) {
     List<ManagedProcess> started = new ArrayList<>();
     Set<Integer> httpPorts = new HashSet<>();
+    state.services().forEach(p -> httpPorts.add(p.httpPort()));
     State current = state;
     try {
       for (Map.Entry<ServiceName, Integer> target : targets.entrySet()) {
@@ -144,9 +143,14 @@ final class LocalPipeline {
                 .toList();
         for (int index : indices) {
           Map<String, String> environment = new java.util.HashMap<>(env);
-          if (service == ServiceName.PRODUCER
-              && !System.getenv().containsKey("PIPELINE_HTTP_PORT")) {
-            environment.put("PIPELINE_HTTP_PORT", String.valueOf(freeHttpPort(httpPorts)));
+          if (service.firstHttpPort() > 0) {
+            environment.put(
+                "PIPELINE_HTTP_PORT",
+                String.valueOf(freeHttpPort(service.firstHttpPort(), httpPorts)));
+          }
+          if (service == ServiceName.CONSUMER && !System.getenv().containsKey("PIPELINE_DB_URL")) {
+            environment.put(
+                "PIPELINE_DB_URL", "jdbc:sqlite:" + layout.home().resolve("data/pipeline.db"));
           }
           started.add(supervisor.startService(service, index, current.bootstrap(), environment));
         }
@@ -165,15 +169,15 @@ final class LocalPipeline {
     }
   }
 
-  private static int freeHttpPort(Set<Integer> taken) {
-    for (int port = FIRST_HTTP_PORT; port < FIRST_HTTP_PORT + 100; port++) {
+  /** Returns the first free port from {@code first} on that no other instance was given. */
+  private static int freeHttpPort(int first, Set<Integer> taken) {
+    for (int port = first; port < first + 200; port++) {
       if (!taken.contains(port) && Supervisor.portFree(port)) {
         taken.add(port);
         return port;
       }
     }
-    throw new CliException(
-        "no free HTTP port between " + FIRST_HTTP_PORT + " and " + (FIRST_HTTP_PORT + 99));
+    throw new CliException("no free HTTP port between " + first + " and " + (first + 199));
   }
 
   private State pruneDead(State state) {

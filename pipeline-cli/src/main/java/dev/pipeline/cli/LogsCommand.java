@@ -16,12 +16,16 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "logs",
     mixinStandardHelpOptions = true,
+    subcommands = {LogQueryCommands.Stats.class, LogQueryCommands.Search.class},
     description = {
-      "Prints the end of a service's logs; -f follows them.",
-      "Every instance's log, or one with --index; -f keeps printing until Ctrl-C."
+      "Prints a service's logs (-f follows them), or queries stored log events.",
+      "  bin/pipeline logs hasher-worker -f     every instance's log, until Ctrl-C",
+      "  bin/pipeline logs stats --since 10m    stored events per level and service",
+      "  bin/pipeline logs search --level ERROR --grep timeout"
     })
 final class LogsCommand implements Callable<Integer> {
   @Parameters(
+      arity = "0..1",
       paramLabel = "SERVICE",
       description =
           "producer-service, consumer-service, crawler-service, hasher-worker or local-kafka.")
@@ -45,6 +49,10 @@ final class LogsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (lines < 0) {
       throw new CliException("--lines must be 0 or more: " + lines);
+    }
+    if (service == null) {
+      throw new CliException(
+          "name a service (for example: logs hasher-worker -f), or use 'logs stats' or 'logs search'");
     }
     Layout layout = Layout.detect();
     String prefix =

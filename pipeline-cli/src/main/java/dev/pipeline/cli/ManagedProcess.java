@@ -8,9 +8,11 @@ import java.util.Optional;
 
 /**
  * A process the supervisor started: which service, which instance, and how to recognise it again
- * (pid plus start time, so a reused pid is not mistaken for it).
+ * (pid plus start time, so a reused pid is not mistaken for it). {@code httpPort} is 0 for a
+ * process without an HTTP API.
  */
-record ManagedProcess(String service, int index, long pid, long startedAtMillis, String logFile) {
+record ManagedProcess(
+    String service, int index, long pid, long startedAtMillis, String logFile, int httpPort) {
 
   /** Returns the live process, if it is still the one that was started. */
   @JsonIgnore

@@ -2,41 +2,36 @@ package dev.pipeline.cli;
 
 import java.util.Locale;
 
-/**
- * A progress line on stderr, redrawn at most a few times a second, only when stderr is a terminal.
- */
+/** A progress line on stderr, redrawn a few times a second, only when stderr is a terminal. */
 final class Progress {
   private final String verb;
   private final long total;
-  private final long startNanos = System.nanoTime();
   private final boolean terminal = System.console() != null;
   private long lastDrawNanos;
 
+  /**
+   * @param total the expected count, or 0 when unknown
+   */
   Progress(String verb, long total) {
     this.verb = verb;
     this.total = total;
   }
 
-  void update(long done) {
+  void update(long done, double seconds) {
     long now = System.nanoTime();
     if (!terminal || now - lastDrawNanos < 200_000_000L) {
       return;
     }
     lastDrawNanos = now;
-    double seconds = (now - startNanos) / 1e9;
+    String of =
+        total > 0 ? String.format(Locale.ROOT, " / %,d (%.0f%%)", total, 100.0 * done / total) : "";
     System.err.printf(
-        Locale.ROOT,
-        "\r%s %,d / %,d (%.0f%%), %,.0f/s   ",
-        verb,
-        done,
-        total,
-        100.0 * done / total,
-        done / seconds);
+        Locale.ROOT, "\r%s %,d%s, %,.0f/s   ", verb, done, of, done / Math.max(seconds, 1e-9));
   }
 
-  void done(long done) {
+  void done() {
     if (terminal) {
-      System.err.print("\r" + " ".repeat(70) + "\r");
+      System.err.print("\r" + " ".repeat(72) + "\r");
     }
   }
 }

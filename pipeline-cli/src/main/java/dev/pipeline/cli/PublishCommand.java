@@ -2,16 +2,15 @@ package dev.pipeline.cli;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.message.HashJob;
+import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,7 +18,7 @@ import picocli.CommandLine.Option;
     name = "publish",
     mixinStandardHelpOptions = true,
     description = "Publishes test work onto the pipeline's topics.",
-    subcommands = PublishCommand.Hash.class)
+    subcommands = {PublishCommand.Logs.class, PublishCommand.Hash.class})
 final class PublishCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -35,6 +34,76 @@ final class PublishCommand implements Runnable {
             ? bootstrap
             : new LocalPipeline(Layout.detect(), System.err).requireRunning().bootstrap();
     return KafkaSettings.resolve(cluster, Map.of(), System.getenv());
+  }
+
+  static String runId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Command(
+      name = "logs",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Publishes generated log events onto logs.events.",
+        "Realistic events (services, hosts, a level mix, request lines, latencies, trace ids), keyed",
+        "by source so each source's order is kept. Ctrl-C flushes what is in flight and reports what",
+        "Kafka acknowledged."
+      })
+  static final class Logs implements Callable<Integer> {
+    @Option(names = "--count", required = true, paramLabel = "N", description = "How many events.")
+    long count;
+
+    @Option(
+        names = "--rate",
+        defaultValue = "0",
+        paramLabel = "R",
+        description = "Events per second; 0 is as fast as Kafka takes them (default).")
+    double rate;
+
+    @Option(
+        names = "--sources",
+        split = ",",
+        defaultValue = "api,auth,billing,search,worker",
+        description = "Services the events come from (default ${DEFAULT-VALUE}).")
+    List<String> sources;
+
+    @Option(
+        names = "--error-ratio",
+        defaultValue = "0.02",
+        paramLabel = "X",
+        description = "Share of ERROR events, 0-1 (default ${DEFAULT-VALUE}).")
+    double errorRatio;
+
+    @Option(
+        names = "--bootstrap",
+        paramLabel = "HOST:PORT",
+        description = "Kafka to publish to (default: the local pipeline's).")
+    String bootstrap;
+
+    @Option(
+        names = "--topic",
+        defaultValue = Topics.LOG_EVENTS,
+        description = "Topic (default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Override
+    public Integer call() {
+      if (count < 1) {
+        throw new CliException("--count must be at least 1: " + count);
+      }
+      if (rate < 0) {
+        throw new CliException("--rate must be 0 or more: " + rate);
+      }
+      LogGenerator generator = new LogGenerator(sources, errorRatio, "gen-" + runId());
+      try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
+        PublishRun run = new PublishRun("log events", count, publisher, rate);
+        for (long i = 0; i < count && !run.interrupted(); i++) {
+          LogEvent event = generator.next();
+          run.send(topic, event.source(), event);
+        }
+        return run.finish();
+      }
+    }
   }
 
   @Command(
@@ -61,22 +130,18 @@ final class PublishCommand implements Runnable {
     String bootstrap;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
       if (count < 1) {
         throw new CliException("--strings must be at least 1: " + count);
       }
       if (length < 1 || length > HashJob.MAX_INLINE_BYTES) {
         throw new CliException("--length must be 1-" + HashJob.MAX_INLINE_BYTES + ": " + length);
       }
-      KafkaSettings kafka = kafka(bootstrap);
-      AtomicLong acked = new AtomicLong();
-      AtomicLong failed = new AtomicLong();
-      String run = UUID.randomUUID().toString().substring(0, 8);
-      long start = System.nanoTime();
-      Progress progress = new Progress("published", count);
-      try (Publisher publisher = new Publisher(kafka, Map.of())) {
+      String run = runId();
+      try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
+        PublishRun publishing = new PublishRun("hash jobs", count, publisher, 0);
         Instant now = Instant.now();
-        for (long i = 0; i < count; i++) {
+        for (long i = 0; i < count && !publishing.interrupted(); i++) {
           String id = "strings-" + run + "-" + i;
           HashJob job =
               new HashJob(
@@ -86,23 +151,10 @@ final class PublishCommand implements Runnable {
                   List.of("SHA-256"),
                   null,
                   now);
-          publisher
-              .publish(Topics.HASH_JOBS, id, job)
-              .whenComplete((m, e) -> (e == null ? acked : failed).incrementAndGet());
-          progress.update(acked.get());
+          publishing.send(Topics.HASH_JOBS, id, job);
         }
-        publisher.flush();
+        return publishing.finish();
       }
-      progress.done(acked.get());
-      double seconds = (System.nanoTime() - start) / 1e9;
-      System.out.printf(
-          Locale.ROOT,
-          "Published %,d hash jobs in %.1f s (%,.0f jobs/s)%s.%n",
-          acked.get(),
-          seconds,
-          acked.get() / seconds,
-          failed.get() == 0 ? "" : "; " + failed.get() + " failed");
-      return failed.get() == 0 ? 0 : 1;
     }
 
     private static String randomString(int length) {

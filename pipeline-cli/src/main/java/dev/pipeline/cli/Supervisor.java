@@ -46,7 +46,8 @@ final class Supervisor {
             layout.jar("local-kafka"),
             Map.of(),
             List.of("--port", String.valueOf(port), "--data-dir", layout.kafkaData().toString()),
-            List.of("-Xmx1g"));
+            List.of("-Xmx1g"),
+            0);
     awaitLogLine(broker, "local-kafka ready");
     return broker;
   }
@@ -57,8 +58,15 @@ final class Supervisor {
     Map<String, String> environment = new java.util.HashMap<>(env);
     environment.put("PIPELINE_BOOTSTRAP", bootstrap);
     environment.put("PIPELINE_WORKER_ID", service.id() + "-" + index);
+    int httpPort = Integer.parseInt(environment.getOrDefault("PIPELINE_HTTP_PORT", "0"));
     return launch(
-        service.id(), index, layout.jar(service.id()), environment, List.of(), List.of("-Xmx512m"));
+        service.id(),
+        index,
+        layout.jar(service.id()),
+        environment,
+        List.of(),
+        List.of("-Xmx512m"),
+        httpPort);
   }
 
   /**
@@ -178,7 +186,8 @@ final class Supervisor {
       Path jar,
       Map<String, String> env,
       List<String> args,
-      List<String> jvmOptions) {
+      List<String> jvmOptions,
+      int httpPort) {
     try {
       Files.createDirectories(layout.logs());
       Files.createDirectories(layout.sharedArchives());
@@ -224,7 +233,7 @@ final class Supervisor {
               .startInstant()
               .map(Instant::toEpochMilli)
               .orElse(System.currentTimeMillis());
-      return new ManagedProcess(name, index, process.pid(), started, log.toString());
+      return new ManagedProcess(name, index, process.pid(), started, log.toString(), httpPort);
     } catch (IOException e) {
       throw new CliException("cannot start " + name + ": " + e.getMessage());
     }

@@ -126,6 +126,28 @@ class PipelineCliIT {
                   && group(s, "consumer-service").path("members").asInt() == 1;
             });
 
+    Result logs = pipeline("publish", "logs", "--count", "5000", "--error-ratio", "0.1");
+    assertThat(logs.exit()).as(logs.err()).isZero();
+    assertThat(logs.out()).startsWith("Published 5,000 log events in");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                JSON.readTree(pipeline("logs", "stats", "--json").out())
+                        .path("totalStored")
+                        .asLong()
+                    == 5000);
+    JsonNode errors =
+        JSON.readTree(
+            pipeline("logs", "search", "--level", "ERROR", "--limit", "10000", "--json").out());
+    assertThat(errors.get("events"))
+        .isNotEmpty()
+        .allMatch(e -> e.get("level").asText().equals("ERROR"));
+    Result badLevel = pipeline("logs", "search", "--level", "LOUD");
+    assertThat(badLevel.exit()).isEqualTo(2);
+    assertThat(badLevel.err())
+        .isEqualTo("pipeline: level must be one of [TRACE, DEBUG, INFO, WARN, ERROR]: LOUD\n");
+
     int jobs = 20_000;
     Result publish = pipeline("publish", "hash", "--strings", String.valueOf(jobs));
     assertThat(publish.exit()).as(publish.err()).isZero();

@@ -14,9 +14,9 @@ class StateTest {
 
   @Test
   void savesAndLoadsWhatUpStarted() {
-    ManagedProcess broker = new ManagedProcess("local-kafka", 0, 10, 1000, "/l/kafka.log");
-    ManagedProcess h2 = new ManagedProcess("hasher-worker", 2, 12, 1000, "/l/h2.log");
-    ManagedProcess h1 = new ManagedProcess("hasher-worker", 1, 11, 1000, "/l/h1.log");
+    ManagedProcess broker = new ManagedProcess("local-kafka", 0, 10, 1000, "/l/kafka.log", 0);
+    ManagedProcess h2 = new ManagedProcess("hasher-worker", 2, 12, 1000, "/l/h2.log", 0);
+    ManagedProcess h1 = new ManagedProcess("hasher-worker", 1, 11, 1000, "/l/h1.log", 0);
     State state = new State("127.0.0.1:9092", broker, 9092, List.of(h2, h1));
     state.save(dir.resolve("state.json"));
     State loaded = State.load(dir.resolve("state.json")).orElseThrow();
@@ -29,8 +29,8 @@ class StateTest {
   void aProcessIsRecognisedByPidAndStartTime() {
     ProcessHandle self = ProcessHandle.current();
     long started = self.info().startInstant().orElseThrow().toEpochMilli();
-    assertThat(new ManagedProcess("x", 1, self.pid(), started, "l").alive()).isTrue();
-    assertThat(new ManagedProcess("x", 1, self.pid(), started - 60_000, "l").alive())
+    assertThat(new ManagedProcess("x", 1, self.pid(), started, "l", 0).alive()).isTrue();
+    assertThat(new ManagedProcess("x", 1, self.pid(), started - 60_000, "l", 0).alive())
         .as("pid reused by another process")
         .isFalse();
     assertThat(Files.exists(dir.resolve("missing.json"))).isFalse();

@@ -1,0 +1,93 @@
+package dev.pipeline.cli;
+
+import dev.pipeline.core.message.LogEvent;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Makes realistic log events: a few hosts per service, mostly INFO with some DEBUG and WARN, a
+ * chosen share of ERROR, request lines with latencies and trace ids. Not thread-safe.
+ */
+final class LogGenerator {
+  private static final String[] PATHS = {
+    "/api/v1/users", "/api/v1/orders", "/api/v1/search", "/login", "/health", "/api/v1/cart"
+  };
+  private static final String[] METHODS = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
+  private static final String[] WARNINGS = {
+    "slow query on %s took %d ms",
+    "retrying call to %s after timeout (%d ms)",
+    "cache miss storm on %s, %d ms"
+  };
+  private static final String[] ERRORS = {
+    "upstream %s returned 503 after %d ms",
+    "NullPointerException while handling %s (%d ms)",
+    "connection reset by peer on %s after %d ms"
+  };
+
+  private final List<String> sources;
+  private final double errorRatio;
+  private final String run;
+  private final SplittableRandom random = new SplittableRandom();
+  private long sequence;
+
+  LogGenerator(List<String> sources, double errorRatio, String run) {
+    if (sources.isEmpty()) {
+      throw new CliException("--sources needs at least one name");
+    }
+    if (errorRatio < 0 || errorRatio > 1) {
+      throw new CliException("--error-ratio must be between 0 and 1: " + errorRatio);
+    }
+    this.sources = List.copyOf(sources);
+    this.errorRatio = errorRatio;
+    this.run = run;
+  }
+
+  LogEvent next() {
+    long n = sequence++;
+    String service = sources.get((int) (n % sources.size()));
+    String host = service + "-" + (1 + random.nextInt(3));
+    String path = PATHS[random.nextInt(PATHS.length)];
+    long latency = (long) Math.min(30_000, Math.exp(random.nextDouble() * 6 + 1));
+    double roll = random.nextDouble();
+    LogEvent.Level level;
+    String message;
+    if (roll < errorRatio) {
+      level = LogEvent.Level.ERROR;
+      message = String.format(ERRORS[random.nextInt(ERRORS.length)], path, latency);
+    } else if (roll < errorRatio + 0.08) {
+      level = LogEvent.Level.WARN;
+      message = String.format(WARNINGS[random.nextInt(WARNINGS.length)], path, latency);
+    } else if (roll < errorRatio + 0.23) {
+      level = LogEvent.Level.DEBUG;
+      message = "cache lookup " + path + " hit=" + random.nextBoolean();
+    } else {
+      level = LogEvent.Level.INFO;
+      int status = random.nextInt(100) < 95 ? 200 : 404;
+      message =
+          METHODS[random.nextInt(METHODS.length)]
+              + " "
+              + path
+              + " "
+              + status
+              + " "
+              + latency
+              + "ms";
+    }
+    byte[] trace = new byte[8];
+    random.nextBytes(trace);
+    return new LogEvent(
+        1,
+        run + "-" + n,
+        Instant.now(),
+        service,
+        host,
+        level,
+        message,
+        HexFormat.of().formatHex(trace),
+        latency,
+        Map.of());
+  }
+}

@@ -1,0 +1,105 @@
+package dev.pipeline.cli;
+
+import dev.pipeline.core.runtime.Publisher;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One publishing run of the CLI: sends at an optional rate, counts what Kafka acknowledged, shows a
+ * progress line, and on Ctrl-C stops sending, flushes what is in flight and reports what was
+ * acknowledged.
+ */
+final class PublishRun {
+  private final String what;
+  private final long total;
+  private final Publisher publisher;
+  private final double rate;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong acked = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong firstError = new AtomicLong();
+  private volatile @Nullable String error;
+  private volatile boolean interrupted;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final Progress progress;
+  private final long startNanos = System.nanoTime();
+
+  /**
+   * @param total how many will be sent, or 0 when unknown (a followed file)
+   * @param rate records per second, 0 for as fast as Kafka takes them
+   */
+  PublishRun(String what, long total, Publisher publisher, double rate) {
+    this.what = what;
+    this.total = total;
+    this.publisher = publisher;
+    this.rate = rate;
+    this.progress = new Progress("sent", total);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  interrupted = true;
+                  try {
+                    finished.await(30, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "publish-interrupt"));
+  }
+
+  /** Whether Ctrl-C (or SIGTERM) asked the run to stop. */
+  boolean interrupted() {
+    return interrupted;
+  }
+
+  /** Sends one record, waiting first if that would go faster than the rate. */
+  void send(String topic, String key, Object message) {
+    long n = sent.getAndIncrement();
+    if (rate > 0) {
+      long due = startNanos + (long) (n * 1e9 / rate);
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+    publisher
+        .publish(topic, key, message)
+        .whenComplete(
+            (metadata, e) -> {
+              if (e == null) {
+                acked.incrementAndGet();
+              } else {
+                failed.incrementAndGet();
+                if (firstError.compareAndSet(0, 1)) {
+                  error = e.getMessage();
+                }
+              }
+            });
+    progress.update(acked.get(), (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /** Flushes, prints the summary line and returns the exit code: 0, or 1 if any record failed. */
+  int finish() {
+    publisher.flush();
+    progress.done();
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    System.out.printf(
+        Locale.ROOT,
+        "%s %,d %s in %.1f s (%,.0f/s)%s%s.%n",
+        interrupted ? "Interrupted: Kafka acknowledged" : "Published",
+        acked.get(),
+        what,
+        seconds,
+        acked.get() / Math.max(seconds, 1e-9),
+        total > 0 && interrupted ? " of " + String.format(Locale.ROOT, "%,d", total) : "",
+        failed.get() == 0 ? "" : "; " + failed.get() + " failed: " + error);
+    System.out.flush();
+    finished.countDown();
+    return failed.get() == 0 && !interrupted ? 0 : (failed.get() > 0 ? 1 : 130);
+  }
+}
