@@ -1,9 +1,9 @@
 package dev.pipeline.producer;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pipeline.core.message.InvalidMessageException;
 import dev.pipeline.core.message.LogEvent;
+import dev.pipeline.core.message.LogLines;
 import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.Publisher;
 import java.time.Instant;
@@ -84,26 +84,10 @@ final class LogIngest {
   }
 
   private void accept(JsonNode node, int line, List<LogEvent> events, List<Rejected> rejected) {
-    if (!node.isObject()) {
-      rejected.add(
-          new Rejected(
-              line,
-              "expected a JSON object, got "
-                  + node.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
-      return;
-    }
-    ObjectNode event = ((ObjectNode) node).deepCopy();
-    if (!event.has("v")) {
-      event.put("v", 1);
-    }
-    if (!event.hasNonNull("id")) {
-      event.put("id", UUID.randomUUID().toString());
-    }
-    if (!event.hasNonNull("timestamp")) {
-      event.put("timestamp", Instant.now().toString());
-    }
     try {
-      events.add(codec.decode(event, LogEvent.class));
+      events.add(
+          LogLines.json(
+              node, new LogLines.Defaults(UUID.randomUUID().toString(), "-", "-", Instant.now())));
     } catch (InvalidMessageException e) {
       rejected.add(new Rejected(line, e.getMessage()));
     }
