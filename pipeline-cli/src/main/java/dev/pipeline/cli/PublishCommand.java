@@ -3,8 +3,11 @@ package dev.pipeline.cli;
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.LogEvent;
+import dev.pipeline.core.message.LogLines;
 import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -44,34 +47,59 @@ final class PublishCommand implements Runnable {
       name = "logs",
       mixinStandardHelpOptions = true,
       description = {
-        "Publishes generated log events onto logs.events.",
-        "Realistic events (services, hosts, a level mix, request lines, latencies, trace ids), keyed",
-        "by source so each source's order is kept. Ctrl-C flushes what is in flight and reports what",
-        "Kafka acknowledged."
+        "Publishes log events onto logs.events: generated (--count) or read from a file (--file).",
+        "Generated events are realistic (services, hosts, a level mix, request lines, latencies,",
+        "trace ids). A file is tailed like Filebeat does: --follow keeps reading through appends,",
+        "rotation and truncation, and the position is remembered in .pipeline/tail/ so a restart",
+        "neither repeats nor skips a line; '-' reads standard input. Lines that cannot be read go to",
+        "logs.events.dlq with the reason. Events are keyed by source, so each source keeps its order.",
+        "Ctrl-C flushes what is in flight and reports what Kafka acknowledged."
       })
   static final class Logs implements Callable<Integer> {
-    @Option(names = "--count", required = true, paramLabel = "N", description = "How many events.")
-    long count;
+    @Option(names = "--count", paramLabel = "N", description = "Generate this many events.")
+    Long count;
+
+    @Option(
+        names = "--file",
+        paramLabel = "PATH",
+        description = "Publish the lines of this file ('-' for standard input).")
+    Path file;
+
+    @Option(names = "--follow", description = "With --file: keep reading new lines until Ctrl-C.")
+    boolean follow;
+
+    @Option(
+        names = "--format",
+        defaultValue = "json",
+        description = "With --file: json, plain, nginx or syslog (default ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+        names = "--service",
+        description =
+            "With --file: the service for plain and nginx lines (default: the file's name).")
+    String service;
 
     @Option(
         names = "--rate",
         defaultValue = "0",
         paramLabel = "R",
-        description = "Events per second; 0 is as fast as Kafka takes them (default).")
+        description =
+            "With --count: events per second; 0 is as fast as Kafka takes them (default).")
     double rate;
 
     @Option(
         names = "--sources",
         split = ",",
         defaultValue = "api,auth,billing,search,worker",
-        description = "Services the events come from (default ${DEFAULT-VALUE}).")
+        description = "With --count: services the events come from (default ${DEFAULT-VALUE}).")
     List<String> sources;
 
     @Option(
         names = "--error-ratio",
         defaultValue = "0.02",
         paramLabel = "X",
-        description = "Share of ERROR events, 0-1 (default ${DEFAULT-VALUE}).")
+        description = "With --count: share of ERROR events, 0-1 (default ${DEFAULT-VALUE}).")
     double errorRatio;
 
     @Option(
@@ -87,12 +115,56 @@ final class PublishCommand implements Runnable {
     String topic;
 
     @Override
-    public Integer call() {
-      if (count < 1) {
-        throw new CliException("--count must be at least 1: " + count);
+    public Integer call() throws Exception {
+      if ((count == null) == (file == null)) {
+        throw new CliException("give either --count N (generated events) or --file PATH");
       }
       if (rate < 0) {
         throw new CliException("--rate must be 0 or more: " + rate);
+      }
+      if (count != null) {
+        return generate();
+      }
+      LogLines.Format lineFormat = parseFormat(format);
+      String fileName =
+          file.toString().equals("-") || file.getFileName() == null
+              ? "stdin"
+              : file.getFileName().toString();
+      String source = service != null ? service : fileName.replaceFirst("\\.[^.]*$", "");
+      try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
+        PublishRun run = new PublishRun("log events", 0, publisher, 0);
+        if (file.toString().equals("-")) {
+          return readStandardInput(run, lineFormat, source);
+        }
+        if (!Files.isRegularFile(file)) {
+          throw new CliException("no such file: " + file);
+        }
+        FileTailer tailer =
+            new FileTailer(
+                file,
+                Layout.detect().home().resolve("tail"),
+                run,
+                topic,
+                lineFormat,
+                source,
+                hostName(),
+                run::interrupted);
+        FileTailer.Summary summary = tailer.run(follow);
+        int exit = run.finish();
+        if (summary.invalid() > 0) {
+          System.out.printf(
+              java.util.Locale.ROOT,
+              "%,d line(s) could not be read and went to %s.dlq with the reason.%n",
+              summary.invalid(),
+              topic);
+        }
+        return exit;
+      }
+    }
+
+    private int generate() {
+      if (count < 1) {
+        throw new CliException("--count must be at least 1: " + count);
       }
       LogGenerator generator = new LogGenerator(sources, errorRatio, "gen-" + runId());
       try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
@@ -102,6 +174,72 @@ final class PublishCommand implements Runnable {
           run.send(topic, event.source(), event);
         }
         return run.finish();
+      }
+    }
+
+    private int readStandardInput(PublishRun run, LogLines.Format lineFormat, String source)
+        throws java.io.IOException {
+      String host = hostName();
+      long invalid = 0;
+      long lineNumber = 0;
+      try (java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))) {
+        String line;
+        while (!run.interrupted() && (line = in.readLine()) != null) {
+          lineNumber++;
+          if (line.isBlank()) {
+            continue;
+          }
+          String id = "stdin-" + java.util.UUID.randomUUID();
+          try {
+            LogEvent event =
+                LogLines.parse(
+                    line,
+                    lineFormat,
+                    new LogLines.Defaults(id, source, host, java.time.Instant.now()));
+            run.send(topic, event.source(), event);
+          } catch (dev.pipeline.core.message.InvalidMessageException e) {
+            invalid++;
+            System.err.println(
+                "stdin:" + lineNumber + ": " + e.getMessage() + " (sent to " + topic + ".dlq)");
+            run.sendRaw(
+                dev.pipeline.core.runtime.DeadLetter.of(
+                    topic,
+                    id.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    List.of(),
+                    e,
+                    new dev.pipeline.core.runtime.DeadLetter.Origin("stdin", -1, lineNumber),
+                    1,
+                    "pipeline-cli"));
+          }
+        }
+      }
+      int exit = run.finish();
+      if (invalid > 0) {
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "%,d line(s) could not be read and went to %s.dlq with the reason.%n",
+            invalid,
+            topic);
+      }
+      return exit;
+    }
+
+    private static LogLines.Format parseFormat(String name) {
+      try {
+        return LogLines.Format.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new CliException("--format must be json, plain, nginx or syslog: " + name);
+      }
+    }
+
+    private static String hostName() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        return "localhost";
       }
     }
   }

@@ -2,10 +2,12 @@ package dev.pipeline.cli;
 
 import dev.pipeline.core.runtime.Publisher;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,13 +15,14 @@ import org.jspecify.annotations.Nullable;
  * progress line, and on Ctrl-C stops sending, flushes what is in flight and reports what was
  * acknowledged.
  */
-final class PublishRun {
+final class PublishRun implements Sender {
   private final String what;
   private final long total;
   private final Publisher publisher;
   private final double rate;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong acked = new AtomicLong();
+  private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong firstError = new AtomicLong();
   private volatile @Nullable String error;
@@ -58,7 +61,8 @@ final class PublishRun {
   }
 
   /** Sends one record, waiting first if that would go faster than the rate. */
-  void send(String topic, String key, Object message) {
+  @Override
+  public CompletableFuture<?> send(String topic, String key, Object message) {
     long n = sent.getAndIncrement();
     if (rate > 0) {
       long due = startNanos + (long) (n * 1e9 / rate);
@@ -67,20 +71,33 @@ final class PublishRun {
         LockSupport.parkNanos(wait);
       }
     }
-    publisher
-        .publish(topic, key, message)
-        .whenComplete(
-            (metadata, e) -> {
-              if (e == null) {
-                acked.incrementAndGet();
-              } else {
-                failed.incrementAndGet();
-                if (firstError.compareAndSet(0, 1)) {
-                  error = e.getMessage();
-                }
-              }
-            });
+    return count(publisher.publish(topic, key, message), acked);
+  }
+
+  @Override
+  public CompletableFuture<?> sendRaw(ProducerRecord<byte[], byte[]> record) {
+    return count(publisher.send(record), deadLettered);
+  }
+
+  @Override
+  public void flush() {
+    publisher.flush();
+  }
+
+  private CompletableFuture<?> count(CompletableFuture<?> send, AtomicLong done) {
+    send.whenComplete(
+        (metadata, e) -> {
+          if (e == null) {
+            done.incrementAndGet();
+          } else {
+            failed.incrementAndGet();
+            if (firstError.compareAndSet(0, 1)) {
+              error = e.getMessage();
+            }
+          }
+        });
     progress.update(acked.get(), (System.nanoTime() - startNanos) / 1e9);
+    return send;
   }
 
   /** Flushes, prints the summary line and returns the exit code: 0, or 1 if any record failed. */
