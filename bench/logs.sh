@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of the log-events path, each figure next to its peer from the same run:
+#   1. publishing: 'pipeline publish logs' against Kafka's own ProducerPerformance on the same
+#      broker, with the same payloads (real generated events), acks=all, lz4, idempotence;
+#   2. storing: events/s into SQLite and PostgreSQL with one and with two consumer-service processes,
+#      timed from the first to the last row committed (start-up excluded);
+#   3. end-to-end latency at a steady 5,000 events/s, publish to row committed: p50, p99;
+#   4. peak RSS (VmHWM) of every process.
+#   bench/logs.sh [EVENTS]      (default 1,000,000)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+events=${1:-1000000}
+export JAVA_HOME; JAVA_HOME=$("$root/bin/find-jdk")
+java="$JAVA_HOME/bin/java"
+"$root/bin/pipeline" --version >/dev/null   # builds the jars if needed
+(cd "$root" && ./mvnw -q -f bench/pom.xml dependency:build-classpath -Dmdep.outputFile="$root/bench/target/peers.cp")
+peers=$(cat "$root/bench/target/peers.cp")
+work=$(mktemp -d)
+port=${BENCH_KAFKA_PORT:-19192}
+bootstrap=127.0.0.1:$port
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+export PIPELINE_HOME=$work/home
+export PGOPTIONS="-c client_min_messages=warning"
+
+"$java" -jar "$root/local-kafka/target/local-kafka.jar" --port "$port" --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
+broker=$!; pids+=("$broker")
+until grep -q "local-kafka ready" "$work/kafka.log"; do sleep 0.2; done
+
+tool() { "$java" -cp "$peers" "$@"; }
+topic() { tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic "$1" --partitions "${2:-12}" >/dev/null; }
+hwm() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+for t in bench.ours bench.peer bench.latency.sqlite bench.latency.postgresql; do topic "$t"; topic "$t.dlq" 3; done
+
+echo "# log-events benchmark: $events events, $(nproc) cores, $("$java" -version 2>&1 | head -1)"
+echo
+echo "## 1. Publishing (acks=all, idempotent, lz4, linger 5 ms, batch 128 KiB)"
+ours() {
+  local out; out=$("$root/bin/pipeline" publish logs --count "$events" --bootstrap "$bootstrap" --topic bench.ours)
+  echo "$out" | sed -n 's/.*(\([0-9,]*\)\/s).*/\1/p' | tr -d ,
+}
+ours_rate=$(ours)
+tool org.apache.kafka.tools.consumer.ConsoleConsumer --bootstrap-server "$bootstrap" --topic bench.ours \
+  --from-beginning --max-messages 20000 >"$work/payloads.txt" 2>/dev/null
+avg=$(awk '{n++; s+=length($0)} END {printf "%d", s/n}' "$work/payloads.txt")
+peer() {
+  tool org.apache.kafka.tools.ProducerPerformance --topic bench.peer --num-records "$events" --throughput -1 \
+    --payload-file "$work/payloads.txt" --producer-props bootstrap.servers="$bootstrap" acks=all \
+    compression.type=lz4 linger.ms=5 batch.size=131072 enable.idempotence=true 2>/dev/null \
+    | tail -1 | sed -n 's/.*records sent, \([0-9.]*\) records\/sec.*/\1/p' | cut -d. -f1
+}
+peer_rate=$(peer)
+ours_rate2=$(ours); peer_rate2=$(peer)
+best() { [ "$1" -gt "$2" ] && echo "$1" || echo "$2"; }
+o=$(best "$ours_rate" "$ours_rate2"); p=$(best "$peer_rate" "$peer_rate2")
+echo "| publisher | events/s (best of 2) | runs |"
+echo "|---|---|---|"
+echo "| pipeline publish logs | $o | $ours_rate, $ours_rate2 |"
+echo "| Kafka ProducerPerformance (same ${avg}-byte JSON payloads) | $p | $peer_rate, $peer_rate2 |"
+echo "| ratio | $(awk "BEGIN{printf \"%.2f\", $o/$p}") | |"
+echo
+
+echo "## 2. Storing (events/s from the first to the last row committed)"
+echo "| store | processes | events/s | peak RSS per process (MiB) |"
+echo "|---|---|---|---|"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+start_consumer() { # db-url group topic -> pid
+  "$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$root/consumer-service/target/consumer-service.jar" \
+    --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port "$(free_port)" >>"$work/consumer.log" 2>&1 &
+  echo $!
+}
+stored() { # db-url -> rows
+  case "$1" in
+    jdbc:sqlite:*) python3 -c 'import sqlite3,sys
+try: print(sqlite3.connect(sys.argv[1]).execute("select count(*) from log_events").fetchone()[0])
+except Exception: print(0)' "${1#jdbc:sqlite:}" ;;
+    *) psql -h 127.0.0.1 -U postgres -d test -tA -c "select count(*) from $2.log_events" 2>/dev/null || echo 0 ;;
+  esac
+}
+span_ms() { # db-url schema -> ms between first and last stored row
+  case "$1" in
+    jdbc:sqlite:*) python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(stored_at)-min(stored_at) from log_events").fetchone()[0])' "${1#jdbc:sqlite:}" ;;
+    *) psql -h 127.0.0.1 -U postgres -d test -tA -c "select max(stored_at)-min(stored_at) from $2.log_events" ;;
+  esac
+}
+pg_url() { psql -h 127.0.0.1 -U postgres -d test -q -c "drop schema if exists $1 cascade; create schema $1" >/dev/null; echo "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=$1"; }
+for store in sqlite postgresql; do
+  for procs in 1 2; do
+    schema="bench_${procs}"
+    if [ "$store" = sqlite ]; then url="jdbc:sqlite:$work/store-$procs.db"; else url=$(pg_url "$schema"); fi
+    group="store-$store-$procs"
+    cpids=()
+    for _ in $(seq 1 "$procs"); do cpids+=("$(start_consumer "$url" "$group" bench.ours)"); done
+    pids+=("${cpids[@]}")
+    until [ "$(stored "$url" "$schema")" -ge "$events" ]; do sleep 1; done
+    rss=$(for c in "${cpids[@]}"; do hwm "$c"; echo -n " "; done)
+    for c in "${cpids[@]}"; do kill "$c"; done
+    ms=$(span_ms "$url" "$schema")
+    echo "| $store | $procs | $(awk "BEGIN{printf \"%d\", $events*1000/$ms}") | $rss|"
+  done
+done
+echo
+
+echo "## 3. End-to-end latency at 5,000 events/s for 60 s (publish to row committed; the first 10 s are warm-up and left out)"
+echo "| store | p50 ms | p99 ms | max ms |"
+echo "|---|---|---|---|"
+for store in sqlite postgresql; do
+  schema=bench_latency
+  if [ "$store" = sqlite ]; then url="jdbc:sqlite:$work/latency.db"; else url=$(pg_url "$schema"); fi
+  c=$(start_consumer "$url" "latency-$store" "bench.latency.$store"); pids+=("$c")
+  until grep -q "consumer-service ready" "$work/consumer.log" && [ "$(grep -c "Assigned" "$work/consumer.log")" -ge 1 ]; do sleep 0.2; done
+  sleep 2
+  before=$(stored "$url" "$schema")
+  "$root/bin/pipeline" publish logs --count 300000 --rate 5000 --bootstrap "$bootstrap" --topic "bench.latency.$store" >/dev/null
+  until [ "$(stored "$url" "$schema")" -ge $((before + 300000)) ]; do sleep 1; done
+  kill "$c"
+  steady="ts >= (select min(ts) from log_events) + 10000"
+  query="select stored_at - ts from log_events where $steady order by 1"
+  case "$store" in
+    sqlite) python3 -c 'import sqlite3,sys
+v=[r[0] for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]
+print("| sqlite | %d | %d | %d |" % (v[len(v)//2], v[int(len(v)*0.99)], v[-1]))' "${url#jdbc:sqlite:}" "$query" ;;
+    *) psql -h 127.0.0.1 -U postgres -d test -tA -F ' ' -c "select percentile_disc(0.5) within group (order by stored_at-ts), percentile_disc(0.99) within group (order by stored_at-ts), max(stored_at-ts) from $schema.log_events where $(echo "$steady" | sed "s/from log_events/from $schema.log_events/")" \
+         | awk '{printf "| postgresql | %d | %d | %d |\n", $1, $2, $3}' ;;
+  esac
+  : >"$work/consumer.log"
+done
+echo
+echo "Broker peak RSS: $(hwm "$broker") MiB"
