@@ -79,7 +79,7 @@ final class GroupLoop implements PollLoop {
       inFlight++;
     }
     runner
-        .run(record, 1, () -> running && !tracker.revoked())
+        .run(record, 1, () -> tracker.begin(record.offset()))
         .whenComplete(
             (outcome, error) -> {
               if (error != null) {
@@ -193,6 +193,7 @@ final class GroupLoop implements PollLoop {
   @Override
   public void stop() {
     running = false;
+    trackers.values().forEach(OffsetTracker::revoke);
     consumer.wakeup();
   }
 

@@ -15,7 +15,8 @@ final class OffsetTracker {
   private final TreeSet<Long> pending = new TreeSet<>();
   private long next = -1;
   private int active;
-  private volatile boolean revoked;
+  private long maxBegun = -1;
+  private boolean revoked;
 
   synchronized void started(long offset) {
     pending.add(offset);
@@ -34,13 +35,25 @@ final class OffsetTracker {
     notifyAll();
   }
 
-  /** Marks the partition as no longer ours: jobs not yet begun are abandoned. */
-  void revoke() {
+  /**
+   * Marks the partition as no longer ours (revoked, or the worker is stopping): from now on a job
+   * that has not begun is abandoned, unless a later record of the partition has begun already.
+   */
+  synchronized void revoke() {
     revoked = true;
   }
 
-  boolean revoked() {
-    return revoked;
+  /**
+   * Says whether the job of {@code offset} may begin now. After {@link #revoke()} only jobs below
+   * the highest begun offset may: jobs do not begin in offset order, and a processed record must
+   * never sit above an abandoned one, or the commit would stop below it and it would be redone.
+   */
+  synchronized boolean begin(long offset) {
+    if (revoked && offset > maxBegun) {
+      return false;
+    }
+    maxBegun = Math.max(maxBegun, offset);
+    return true;
   }
 
   /** Returns the offset to commit: the oldest record not done, or past the newest one taken. */

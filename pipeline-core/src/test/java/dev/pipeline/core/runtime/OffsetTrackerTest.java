@@ -45,4 +45,22 @@ class OffsetTrackerTest {
     Thread.ofVirtual().start(() -> tracker.finished(0));
     assertThat(tracker.awaitIdle(System.nanoTime() + 10_000_000_000L)).isTrue();
   }
+
+  @Test
+  void afterRevokeOnlyJobsBelowABegunOneMayBeginSoNoProcessedRecordSitsAboveAnAbandonedOne() {
+    OffsetTracker tracker = new OffsetTracker();
+    for (long offset = 0; offset < 4; offset++) {
+      tracker.started(offset);
+    }
+    assertThat(tracker.begin(2)).isTrue(); // jobs do not begin in offset order
+    tracker.revoke();
+    assertThat(tracker.begin(0)).as("below a begun job: must run").isTrue();
+    assertThat(tracker.begin(1)).isTrue();
+    assertThat(tracker.begin(3)).as("above every begun job: abandoned").isFalse();
+    tracker.finished(0);
+    tracker.finished(1);
+    tracker.finished(2);
+    tracker.abandoned(3);
+    assertThat(tracker.committable()).hasValue(3);
+  }
 }
