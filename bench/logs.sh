@@ -6,7 +6,7 @@
 #      timed from the first to the last row committed (start-up excluded);
 #   3. end-to-end latency at a steady 5,000 events/s, publish to row committed: p50, p99;
 #   4. peak RSS (VmHWM) of every process.
-#   bench/logs.sh [EVENTS]      (default 1,000,000)
+#   bench/logs.sh [EVENTS]      (default 1,000,000; BENCH_SECTIONS="1 2 3" picks sections)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 events=${1:-1000000}
@@ -35,6 +35,9 @@ for t in bench.ours bench.peer bench.latency.sqlite bench.latency.postgresql; do
 
 echo "# log-events benchmark: $events events, $(nproc) cores, $("$java" -version 2>&1 | head -1)"
 echo
+sections=${BENCH_SECTIONS:-1 2 3}
+run_section() { [[ " $sections " == *" $1 "* ]]; }
+if run_section 1 || run_section 2; then
 echo "## 1. Publishing (acks=all, idempotent, lz4, linger 5 ms, batch 128 KiB)"
 ours() {
   local out; out=$("$root/bin/pipeline" publish logs --count "$events" --bootstrap "$bootstrap" --topic bench.ours)
@@ -61,6 +64,8 @@ echo "| Kafka ProducerPerformance (same ${avg}-byte JSON payloads) | $p | $peer_
 echo "| ratio | $(awk "BEGIN{printf \"%.2f\", $o/$p}") | |"
 echo
 
+fi
+if run_section 2; then
 echo "## 2. Storing (events/s from the first to the last row committed)"
 echo "| store | processes | events/s | peak RSS per process (MiB) |"
 echo "|---|---|---|---|"
@@ -102,6 +107,8 @@ for store in sqlite postgresql; do
 done
 echo
 
+fi
+if run_section 3; then
 echo "## 3. End-to-end latency at 5,000 events/s for 60 s (publish to row committed; the first 10 s are warm-up and left out)"
 echo "| store | p50 ms | p99 ms | max ms |"
 echo "|---|---|---|---|"
@@ -126,5 +133,6 @@ print("| sqlite | %d | %d | %d |" % (v[len(v)//2], v[int(len(v)*0.99)], v[-1]))'
   esac
   : >"$work/consumer.log"
 done
+fi
 echo
 echo "Broker peak RSS: $(hwm "$broker") MiB"

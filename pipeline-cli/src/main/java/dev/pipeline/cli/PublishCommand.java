@@ -4,16 +4,22 @@ import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.message.LogLines;
+import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -169,10 +175,45 @@ final class PublishCommand implements Runnable {
       LogGenerator generator = new LogGenerator(sources, errorRatio, "gen-" + runId());
       try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
         PublishRun run = new PublishRun("log events", count, publisher, rate);
-        for (long i = 0; i < count && !run.interrupted(); i++) {
-          LogEvent event = generator.next();
-          run.send(topic, event.source(), event);
+        // Generating and JSON-encoding cost about as much as sending: a second thread does them
+        // while this one sends.
+        BlockingQueue<List<ProducerRecord<byte[], byte[]>>> chunks = new ArrayBlockingQueue<>(16);
+        Thread encoder =
+            Thread.ofPlatform()
+                .daemon()
+                .name("log-generator")
+                .start(
+                    () -> {
+                      MessageCodec codec = MessageCodec.standard();
+                      try {
+                        for (long left = count; left > 0 && !run.interrupted(); ) {
+                          int size = (int) Math.min(512, left);
+                          List<ProducerRecord<byte[], byte[]>> chunk = new ArrayList<>(size);
+                          for (int i = 0; i < size; i++) {
+                            LogEvent event = generator.next();
+                            chunk.add(
+                                new ProducerRecord<>(
+                                    topic,
+                                    event.source().getBytes(StandardCharsets.UTF_8),
+                                    codec.encode(event)));
+                          }
+                          chunks.put(chunk);
+                          left -= size;
+                        }
+                        chunks.put(List.of());
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    });
+        try {
+          List<ProducerRecord<byte[], byte[]>> chunk;
+          while (!(chunk = chunks.take()).isEmpty() && !run.interrupted()) {
+            chunk.forEach(run::sendEncoded);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
         }
+        encoder.interrupt();
         return run.finish();
       }
     }
@@ -184,7 +225,7 @@ final class PublishCommand implements Runnable {
       long lineNumber = 0;
       try (java.io.BufferedReader in =
           new java.io.BufferedReader(
-              new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))) {
+              new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
         String line;
         while (!run.interrupted() && (line = in.readLine()) != null) {
           lineNumber++;
@@ -206,8 +247,8 @@ final class PublishCommand implements Runnable {
             run.sendRaw(
                 dev.pipeline.core.runtime.DeadLetter.of(
                     topic,
-                    id.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    line.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    id.getBytes(StandardCharsets.UTF_8),
+                    line.getBytes(StandardCharsets.UTF_8),
                     List.of(),
                     e,
                     new dev.pipeline.core.runtime.DeadLetter.Origin("stdin", -1, lineNumber),

@@ -63,6 +63,17 @@ final class PublishRun implements Sender {
   /** Sends one record, waiting first if that would go faster than the rate. */
   @Override
   public CompletableFuture<?> send(String topic, String key, Object message) {
+    pace();
+    return count(publisher.publish(topic, key, message), acked);
+  }
+
+  /** Sends a record already encoded (by another thread), at the rate. */
+  CompletableFuture<?> sendEncoded(ProducerRecord<byte[], byte[]> record) {
+    pace();
+    return count(publisher.send(record), acked);
+  }
+
+  private void pace() {
     long n = sent.getAndIncrement();
     if (rate > 0) {
       long due = startNanos + (long) (n * 1e9 / rate);
@@ -71,7 +82,6 @@ final class PublishRun implements Sender {
         LockSupport.parkNanos(wait);
       }
     }
-    return count(publisher.publish(topic, key, message), acked);
   }
 
   @Override
