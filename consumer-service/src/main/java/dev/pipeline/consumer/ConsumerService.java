@@ -3,11 +3,12 @@ package dev.pipeline.consumer;
 import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.http.HttpApi;
 import dev.pipeline.core.http.HttpError;
+import dev.pipeline.core.http.HttpOptions;
 import dev.pipeline.core.message.LogEvent;
+import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +16,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,12 +55,7 @@ public final class ConsumerService implements Callable<Integer> {
           "JDBC URL of the store: jdbc:sqlite:FILE or jdbc:postgresql://HOST:PORT/DB?user=U (env PIPELINE_DB_URL, default ${DEFAULT-VALUE}).")
   String dbUrl;
 
-  @Option(
-      names = "--http-host",
-      defaultValue = "${env:PIPELINE_HTTP_HOST:-127.0.0.1}",
-      description =
-          "Address the query API binds to (env PIPELINE_HTTP_HOST, default ${DEFAULT-VALUE}).")
-  String httpHost;
+  @Mixin HttpOptions http;
 
   @Option(
       names = "--http-port",
@@ -69,34 +64,14 @@ public final class ConsumerService implements Callable<Integer> {
           "Port of the query API; 0 picks a free one (env PIPELINE_HTTP_PORT, default ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(
-      names = "--http-token",
-      defaultValue = "${env:PIPELINE_HTTP_TOKEN}",
-      description =
-          "Bearer token the query API requires (env PIPELINE_HTTP_TOKEN; none by default).")
-  String httpToken;
-
   @Override
   public Integer call() throws Exception {
     Database database = new Database(dbUrl);
     database.migrate();
     LogStore store = new LogStore(database, group);
     LogQueries queries = new LogQueries(database);
-    HttpApi api;
-    try {
-      api = HttpApi.start(httpHost, httpPort, httpToken, routes(queries));
-    } catch (IOException e) {
-      System.err.println(
-          "consumer-service: cannot listen on "
-              + httpHost
-              + ":"
-              + httpPort
-              + ": "
-              + e.getMessage()
-              + " (set --http-port or PIPELINE_HTTP_PORT)");
-      return 2;
-    }
-    log.info("Query API on http://{}:{}, store {}", httpHost, api.port(), database.dialect());
+    HttpApi api = http.start(httpPort, routes(queries));
+    log.info("Query API on http://{}:{}, store {}", http.host(), api.port(), database.dialect());
     try {
       return ServiceRunner.run(
           "consumer-service",
@@ -172,6 +147,6 @@ public final class ConsumerService implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ConsumerService()).execute(args));
+    ServiceMain.run("consumer-service", new ConsumerService(), args);
   }
 }

@@ -3,6 +3,7 @@ package dev.pipeline.crawler;
 import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.message.FrontierUrl;
 import dev.pipeline.core.runtime.JobHandler;
+import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
@@ -10,7 +11,6 @@ import dev.pipeline.core.topic.Topics;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,6 +63,6 @@ public final class CrawlerService implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CrawlerService()).execute(args));
+    ServiceMain.run("crawler-service", new CrawlerService(), args);
   }
 }

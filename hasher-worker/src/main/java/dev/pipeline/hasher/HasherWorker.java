@@ -4,12 +4,12 @@ import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.runtime.ConsumptionModel;
 import dev.pipeline.core.runtime.PoolKind;
+import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
 import dev.pipeline.core.topic.Topics;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,6 +59,6 @@ public final class HasherWorker implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new HasherWorker()).execute(args));
+    ServiceMain.run("hasher-worker", new HasherWorker(), args);
   }
 }

@@ -4,10 +4,11 @@ import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.http.HttpApi;
 import dev.pipeline.core.http.HttpError;
+import dev.pipeline.core.http.HttpOptions;
 import dev.pipeline.core.message.InvalidMessageException;
 import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,6 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,12 +35,7 @@ public final class ProducerService implements Callable<Integer> {
 
   @Mixin ServiceOptions options;
 
-  @Option(
-      names = "--http-host",
-      defaultValue = "${env:PIPELINE_HTTP_HOST:-127.0.0.1}",
-      description =
-          "Address the HTTP API binds to (env PIPELINE_HTTP_HOST, default ${DEFAULT-VALUE}).")
-  String httpHost;
+  @Mixin HttpOptions http;
 
   @Option(
       names = "--http-port",
@@ -48,13 +43,6 @@ public final class ProducerService implements Callable<Integer> {
       description =
           "HTTP port; 0 picks a free one (env PIPELINE_HTTP_PORT, default ${DEFAULT-VALUE}).")
   int httpPort;
-
-  @Option(
-      names = "--http-token",
-      defaultValue = "${env:PIPELINE_HTTP_TOKEN}",
-      description =
-          "Bearer token every request but /health must carry (env PIPELINE_HTTP_TOKEN; none by default).")
-  String httpToken;
 
   @Option(
       names = "--max-body",
@@ -74,23 +62,8 @@ public final class ProducerService implements Callable<Integer> {
     KafkaSettings kafka = options.kafka();
     ServiceRunner.prepareTopics(kafka, options.partitions());
     try (Publisher publisher = new Publisher(kafka, ingestProducerSettings())) {
-      HttpApi api;
-      try {
-        api =
-            HttpApi.start(
-                httpHost, httpPort, httpToken, routes(new LogIngest(publisher, topic), maxBody));
-      } catch (IOException e) {
-        System.err.println(
-            "producer-service: cannot listen on "
-                + httpHost
-                + ":"
-                + httpPort
-                + ": "
-                + e.getMessage()
-                + " (set --http-port or PIPELINE_HTTP_PORT)");
-        return 2;
-      }
-      log.info("producer-service ready: listening on http://{}:{}", httpHost, api.port());
+      HttpApi api = http.start(httpPort, routes(new LogIngest(publisher, topic), maxBody));
+      log.info("producer-service ready: listening on http://{}:{}", http.host(), api.port());
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(
@@ -150,6 +123,6 @@ public final class ProducerService implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new ProducerService()).execute(args));
+    ServiceMain.run("producer-service", new ProducerService(), args);
   }
 }
