@@ -87,34 +87,43 @@ final class BatchLoop<T> implements PollLoop {
     List<Job<T>> batch = new ArrayList<>(records.count());
     List<CompletableFuture<?>> deadLettered = new ArrayList<>();
     Map<TopicPartition, Long> nextOffsets = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      metrics.started();
-      nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-      try {
-        T message = codec.decode(record.value(), type);
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        batch.add(
-            new Job<>(message, record.topic(), record.partition(), record.offset(), key, 1, 1));
-      } catch (InvalidMessageException e) {
-        log.warn(
-            "Dead-lettering {}-{}@{}: {}",
-            record.topic(),
-            record.partition(),
-            record.offset(),
-            e.getMessage());
-        deadLettered.add(deadLetters.write(record, e, 1).thenRun(metrics::deadLettered));
+    for (TopicPartition partition : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> inPartition = records.records(partition);
+      nextOffsets.put(partition, inPartition.get(inPartition.size() - 1).offset() + 1);
+      for (ConsumerRecord<byte[], byte[]> record : inPartition) {
+        metrics.started();
+        decode(record, batch, deadLettered);
       }
     }
     try {
       // Dead letters must be in Kafka before the offsets past them are stored.
       CompletableFuture.allOf(deadLettered.toArray(CompletableFuture[]::new)).join();
       writeWithRetries(batch, nextOffsets);
-      batch.forEach(job -> metrics.processed(startNanos));
+      metrics.processed(batch.size(), startNanos);
       consumer.commitAsync(toCommit(nextOffsets), null);
     } finally {
       for (int i = 0; i < records.count(); i++) {
         metrics.ended();
       }
+    }
+  }
+
+  private void decode(
+      ConsumerRecord<byte[], byte[]> record,
+      List<Job<T>> batch,
+      List<CompletableFuture<?>> deadLettered) {
+    try {
+      T message = codec.decode(record.value(), type);
+      String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+      batch.add(new Job<>(message, record.topic(), record.partition(), record.offset(), key, 1, 1));
+    } catch (InvalidMessageException e) {
+      log.warn(
+          "Dead-lettering {}-{}@{}: {}",
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
+      deadLettered.add(deadLetters.write(record, e, 1).thenRun(metrics::deadLettered));
     }
   }
 

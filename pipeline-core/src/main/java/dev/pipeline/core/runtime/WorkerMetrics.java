@@ -26,11 +26,14 @@ public final class WorkerMetrics {
   }
 
   void processed(long startNanos) {
-    processed.increment();
-    latency.recordValue(
-        Math.min(
-            TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos),
-            TimeUnit.HOURS.toMicros(1)));
+    processed(1, startNanos);
+  }
+
+  /** Counts {@code count} jobs done together (a stored batch), all taken at {@code startNanos}. */
+  void processed(int count, long startNanos) {
+    processed.add(count);
+    long micros = TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - startNanos);
+    latency.recordValueWithCount(Math.min(micros, TimeUnit.HOURS.toMicros(1)), count);
   }
 
   void retried() {
