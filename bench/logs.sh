@@ -35,6 +35,27 @@ for t in bench.ours bench.peer bench.latency.sqlite bench.latency.postgresql; do
 
 echo "# log-events benchmark: $events events, $(nproc) cores, $("$java" -version 2>&1 | head -1)"
 echo
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+start_consumer() { # db-url group topic -> pid
+  "$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$root/consumer-service/target/consumer-service.jar" \
+    --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port "$(free_port)" >>"$work/consumer.log" 2>&1 &
+  echo $!
+}
+stored() { # db-url -> rows
+  case "$1" in
+    jdbc:sqlite:*) python3 -c 'import sqlite3,sys
+try: print(sqlite3.connect(sys.argv[1]).execute("select count(*) from log_events").fetchone()[0])
+except Exception: print(0)' "${1#jdbc:sqlite:}" ;;
+    *) psql -h 127.0.0.1 -U postgres -d test -tA -c "select count(*) from $2.log_events" 2>/dev/null || echo 0 ;;
+  esac
+}
+span_ms() { # db-url schema -> ms between first and last stored row
+  case "$1" in
+    jdbc:sqlite:*) python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(stored_at)-min(stored_at) from log_events").fetchone()[0])' "${1#jdbc:sqlite:}" ;;
+    *) psql -h 127.0.0.1 -U postgres -d test -tA -c "select max(stored_at)-min(stored_at) from $2.log_events" ;;
+  esac
+}
+pg_url() { psql -h 127.0.0.1 -U postgres -d test -q -c "drop schema if exists $1 cascade; create schema $1" >/dev/null; echo "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=$1"; }
 sections=${BENCH_SECTIONS:-1 2 3}
 run_section() { [[ " $sections " == *" $1 "* ]]; }
 if run_section 1 || run_section 2; then
@@ -69,27 +90,6 @@ if run_section 2; then
 echo "## 2. Storing (events/s from the first to the last row committed)"
 echo "| store | processes | events/s | peak RSS per process (MiB) |"
 echo "|---|---|---|---|"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start_consumer() { # db-url group topic -> pid
-  "$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$root/consumer-service/target/consumer-service.jar" \
-    --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port "$(free_port)" >>"$work/consumer.log" 2>&1 &
-  echo $!
-}
-stored() { # db-url -> rows
-  case "$1" in
-    jdbc:sqlite:*) python3 -c 'import sqlite3,sys
-try: print(sqlite3.connect(sys.argv[1]).execute("select count(*) from log_events").fetchone()[0])
-except Exception: print(0)' "${1#jdbc:sqlite:}" ;;
-    *) psql -h 127.0.0.1 -U postgres -d test -tA -c "select count(*) from $2.log_events" 2>/dev/null || echo 0 ;;
-  esac
-}
-span_ms() { # db-url schema -> ms between first and last stored row
-  case "$1" in
-    jdbc:sqlite:*) python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select max(stored_at)-min(stored_at) from log_events").fetchone()[0])' "${1#jdbc:sqlite:}" ;;
-    *) psql -h 127.0.0.1 -U postgres -d test -tA -c "select max(stored_at)-min(stored_at) from $2.log_events" ;;
-  esac
-}
-pg_url() { psql -h 127.0.0.1 -U postgres -d test -q -c "drop schema if exists $1 cascade; create schema $1" >/dev/null; echo "jdbc:postgresql://127.0.0.1:5432/test?user=postgres&currentSchema=$1"; }
 for store in sqlite postgresql; do
   for procs in 1 2; do
     schema="bench_${procs}"

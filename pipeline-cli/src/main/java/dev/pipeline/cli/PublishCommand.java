@@ -175,8 +175,16 @@ final class PublishCommand implements Runnable {
       LogGenerator generator = new LogGenerator(sources, errorRatio, "gen-" + runId());
       try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
         PublishRun run = new PublishRun("log events", count, publisher, rate);
-        // Generating and JSON-encoding cost about as much as sending: a second thread does them
-        // while this one sends.
+        if (rate > 0) {
+          // Paced: each event is made when it is due, so its timestamp is its send time.
+          for (long i = 0; i < count && !run.interrupted(); i++) {
+            LogEvent event = generator.next();
+            run.send(topic, event.source(), event);
+          }
+          return run.finish();
+        }
+        // As fast as possible: generating and JSON-encoding cost about as much as sending, so a
+        // second thread does them while this one sends.
         BlockingQueue<List<ProducerRecord<byte[], byte[]>>> chunks = new ArrayBlockingQueue<>(16);
         Thread encoder =
             Thread.ofPlatform()
