@@ -6,11 +6,28 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pipeline logs stats} and {@code pipeline logs search}: the store's log queries. */
 final class LogQueryCommands {
   private LogQueryCommands() {}
+
+  /** Where the query goes and how its answer is printed; both commands take these. */
+  static final class Store {
+    @Option(names = "--json", description = "Print consumer-service's JSON answer.")
+    boolean json;
+
+    @Option(
+        names = "--url",
+        description =
+            "consumer-service's base URL (env PIPELINE_CONSUMER_URL; default: the local one).")
+    String url;
+
+    QueryClient client() {
+      return QueryClient.locate(url);
+    }
+  }
 
   @Command(
       name = "stats",
@@ -24,19 +41,12 @@ final class LogQueryCommands {
         description = "Window: 30s, 10m, 2h, 7d (default ${DEFAULT-VALUE}).")
     String since;
 
-    @Option(names = "--json", description = "Print consumer-service's JSON answer.")
-    boolean json;
-
-    @Option(
-        names = "--url",
-        description =
-            "consumer-service's base URL (env PIPELINE_CONSUMER_URL; default: the local one).")
-    String url;
+    @Mixin Store store;
 
     @Override
     public Integer call() {
-      JsonNode stats = QueryClient.locate(url).get("/v1/logs/stats", Map.of("since", since));
-      if (json) {
+      JsonNode stats = store.client().get("/v1/logs/stats", Map.of("since", since));
+      if (store.json) {
         System.out.println(stats);
         return 0;
       }
@@ -92,14 +102,7 @@ final class LogQueryCommands {
         description = "At most this many, 1-10000 (default ${DEFAULT-VALUE}).")
     int limit;
 
-    @Option(names = "--json", description = "Print consumer-service's JSON answer.")
-    boolean json;
-
-    @Option(
-        names = "--url",
-        description =
-            "consumer-service's base URL (env PIPELINE_CONSUMER_URL; default: the local one).")
-    String url;
+    @Mixin Store store;
 
     @Override
     public Integer call() {
@@ -109,8 +112,8 @@ final class LogQueryCommands {
       parameters.put("grep", grep);
       parameters.put("since", since);
       parameters.put("limit", limit);
-      JsonNode found = QueryClient.locate(url).get("/v1/logs/search", parameters);
-      if (json) {
+      JsonNode found = store.client().get("/v1/logs/search", parameters);
+      if (store.json) {
         System.out.println(found);
         return 0;
       }
