@@ -46,7 +46,12 @@ class ExactlyOnceStoreIT {
   @Test
   void postgresStoresEveryEventExactlyOnceThroughSigkillAndAJoiningProcess(TestBroker broker)
       throws Exception {
-    sigkillAndJoin(broker, PostgresSchema.create(POSTGRES, broker.unique("eo").replace('-', '_')));
+    String schema = broker.unique("eo").replace('-', '_');
+    try {
+      sigkillAndJoin(broker, PostgresSchema.create(POSTGRES, schema));
+    } finally {
+      PostgresSchema.drop(POSTGRES, schema);
+    }
   }
 
   private void sigkillAndJoin(TestBroker broker, String dbUrl) throws Exception {

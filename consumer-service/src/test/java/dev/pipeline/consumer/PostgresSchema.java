@@ -18,4 +18,12 @@ final class PostgresSchema {
     }
     return baseUrl + "&currentSchema=" + schema;
   }
+
+  /** Drops {@code schema} and everything in it. */
+  static void drop(String baseUrl, String schema) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(baseUrl);
+        Statement statement = connection.createStatement()) {
+      statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
 }
