@@ -109,6 +109,7 @@ final class StatusCommand implements Callable<Integer> {
         row.put("alive", p.alive());
         row.put("uptimeSeconds", p.uptime().toSeconds());
         row.put("rssBytes", ProcessInfo.rssBytes(p.pid()));
+        row.put("httpPort", p.httpPort());
         row.put("log", p.logFile());
         procs.add(row);
       }
@@ -141,7 +142,7 @@ final class StatusCommand implements Callable<Integer> {
         .append("   ")
         .append(Instant.now().toString(), 0, 19)
         .append("Z\n\n");
-    Table table = new Table("SERVICE", "#", "PID", "STATE", "UPTIME", "RSS");
+    Table table = new Table("SERVICE", "#", "PID", "STATE", "UPTIME", "RSS", "HTTP");
     for (ManagedProcess p : processes) {
       boolean alive = p.alive();
       table.row(
@@ -150,7 +151,8 @@ final class StatusCommand implements Callable<Integer> {
           p.pid(),
           alive ? "running" : "exited",
           alive ? Table.duration(p.uptime()) : "-",
-          alive ? Table.mib(ProcessInfo.rssBytes(p.pid())) : "-");
+          alive ? Table.mib(ProcessInfo.rssBytes(p.pid())) : "-",
+          p.httpPort() > 0 ? "127.0.0.1:" + p.httpPort() : "-");
     }
     text.append(table.isEmpty() ? "(no local processes)\n" : table.toString()).append('\n');
     Table groups = new Table("GROUP", "TYPE", "STATE", "MEMBERS", "DONE", "LAG", "RECORDS/S");
