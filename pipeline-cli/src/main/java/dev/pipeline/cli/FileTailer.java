@@ -1,7 +1,5 @@
 package dev.pipeline.cli;
 
-import dev.pipeline.core.message.InvalidMessageException;
-import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.message.LogLines;
 import dev.pipeline.core.runtime.DeadLetter;
 import java.io.ByteArrayOutputStream;
@@ -16,12 +14,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,22 +29,15 @@ import java.util.function.BooleanSupplier;
  */
 final class FileTailer {
   private static final long SAVE_INTERVAL_NANOS = 1_000_000_000L;
-  private static final int REPORTED_INVALID_LINES = 10;
 
   private final Path path;
   private final Path registry;
   private final Sender sender;
-  private final String topic;
-  private final LogLines.Format format;
-  private final String service;
-  private final String host;
+  private final LinePublisher lines;
   private final BooleanSupplier stop;
 
   // Lines handed to Kafka and not yet acknowledged: byte offset -> lines before it.
   private final ConcurrentSkipListMap<Long, Long> pending = new ConcurrentSkipListMap<>();
-  private final AtomicLong failed = new AtomicLong();
-  private long published;
-  private long invalid;
 
   /** The file being read. */
   private static final class Open implements AutoCloseable {
@@ -74,7 +62,7 @@ final class FileTailer {
   }
 
   /** What a run did. */
-  record Summary(long published, long invalid, long failed) {}
+  record Summary(long invalid) {}
 
   FileTailer(
       Path path,
@@ -88,10 +76,7 @@ final class FileTailer {
     this.path = path;
     this.registry = TailPosition.registryFile(registryDirectory, path);
     this.sender = sender;
-    this.topic = topic;
-    this.format = format;
-    this.service = service;
-    this.host = host;
+    this.lines = new LinePublisher(sender, topic, format, service, host);
     this.stop = stop;
   }
 
@@ -165,7 +150,7 @@ final class FileTailer {
       save(file);
       file.close();
     }
-    return new Summary(published, invalid, failed.get());
+    return new Summary(lines.invalid());
   }
 
   /** Opens the file where the registry says the last run stopped, or from the start. */
@@ -201,43 +186,20 @@ final class FileTailer {
     }
     pending.put(start, lineNumber - 1);
     file.lastEnd = end;
-    var send = publish(text, eventId(file, start), lineNumber, start, bytes);
-    send.whenComplete(
-        (metadata, e) -> {
-          if (e == null) {
-            pending.remove(start);
-          } else {
-            failed.incrementAndGet(); // stays pending: the saved position never passes it
-          }
-        });
+    // A line Kafka refused stays pending, so the saved position never passes it.
+    lines
+        .publish(
+            text,
+            bytes,
+            eventId(file, start),
+            new DeadLetter.Origin("file:" + path.toAbsolutePath(), -1, start),
+            path + ":" + lineNumber)
+        .thenRun(() -> pending.remove(start));
   }
 
-  private java.util.concurrent.CompletableFuture<?> publish(
-      String text, String id, long lineNumber, long start, byte[] raw) {
-    if (text.isBlank()) {
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
-    }
-    try {
-      LogEvent event =
-          LogLines.parse(text, format, new LogLines.Defaults(id, service, host, Instant.now()));
-      published++;
-      return sender.send(topic, event.source(), event);
-    } catch (InvalidMessageException e) {
-      if (++invalid <= REPORTED_INVALID_LINES) {
-        System.err.println(
-            path + ":" + lineNumber + ": " + e.getMessage() + " (sent to " + topic + ".dlq)");
-      }
-      return sender.sendRaw(
-          DeadLetter.of(
-              topic,
-              id.getBytes(StandardCharsets.UTF_8),
-              raw,
-              List.of(),
-              e,
-              new DeadLetter.Origin("file:" + path.toAbsolutePath(), -1, start),
-              1,
-              "pipeline-cli"));
-    }
+  /** Prints how many lines went to the dead-letter topic, if any did. */
+  void printSummary() {
+    lines.printSummary();
   }
 
   private void save(Open file) {

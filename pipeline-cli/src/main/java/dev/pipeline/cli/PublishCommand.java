@@ -5,6 +5,7 @@ import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.message.LogLines;
 import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.runtime.DeadLetter;
 import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
 import java.nio.charset.StandardCharsets;
@@ -155,15 +156,9 @@ final class PublishCommand implements Runnable {
                 source,
                 hostName(),
                 run::interrupted);
-        FileTailer.Summary summary = tailer.run(follow);
+        tailer.run(follow);
         int exit = run.finish();
-        if (summary.invalid() > 0) {
-          System.out.printf(
-              java.util.Locale.ROOT,
-              "%,d line(s) could not be read and went to %s.dlq with the reason.%n",
-              summary.invalid(),
-              topic);
-        }
+        tailer.printSummary();
         return exit;
       }
     }
@@ -228,8 +223,7 @@ final class PublishCommand implements Runnable {
 
     private int readStandardInput(PublishRun run, LogLines.Format lineFormat, String source)
         throws java.io.IOException {
-      String host = hostName();
-      long invalid = 0;
+      LinePublisher lines = new LinePublisher(run, topic, lineFormat, source, hostName());
       long lineNumber = 0;
       try (java.io.BufferedReader in =
           new java.io.BufferedReader(
@@ -237,42 +231,16 @@ final class PublishCommand implements Runnable {
         String line;
         while (!run.interrupted() && (line = in.readLine()) != null) {
           lineNumber++;
-          if (line.isBlank()) {
-            continue;
-          }
-          String id = "stdin-" + java.util.UUID.randomUUID();
-          try {
-            LogEvent event =
-                LogLines.parse(
-                    line,
-                    lineFormat,
-                    new LogLines.Defaults(id, source, host, java.time.Instant.now()));
-            run.send(topic, event.source(), event);
-          } catch (dev.pipeline.core.message.InvalidMessageException e) {
-            invalid++;
-            System.err.println(
-                "stdin:" + lineNumber + ": " + e.getMessage() + " (sent to " + topic + ".dlq)");
-            run.sendRaw(
-                dev.pipeline.core.runtime.DeadLetter.of(
-                    topic,
-                    id.getBytes(StandardCharsets.UTF_8),
-                    line.getBytes(StandardCharsets.UTF_8),
-                    List.of(),
-                    e,
-                    new dev.pipeline.core.runtime.DeadLetter.Origin("stdin", -1, lineNumber),
-                    1,
-                    "pipeline-cli"));
-          }
+          lines.publish(
+              line,
+              line.getBytes(StandardCharsets.UTF_8),
+              "stdin-" + UUID.randomUUID(),
+              new DeadLetter.Origin("stdin", -1, lineNumber),
+              "stdin:" + lineNumber);
         }
       }
       int exit = run.finish();
-      if (invalid > 0) {
-        System.out.printf(
-            java.util.Locale.ROOT,
-            "%,d line(s) could not be read and went to %s.dlq with the reason.%n",
-            invalid,
-            topic);
-      }
+      lines.printSummary();
       return exit;
     }
 

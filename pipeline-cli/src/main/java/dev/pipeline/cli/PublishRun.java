@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jspecify.annotations.Nullable;
@@ -24,8 +25,8 @@ final class PublishRun implements Sender {
   private final AtomicLong acked = new AtomicLong();
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong firstError = new AtomicLong();
-  private volatile @Nullable String error;
+  // The first failure's reason, for the summary.
+  private final AtomicReference<@Nullable String> error = new AtomicReference<>();
   private volatile boolean interrupted;
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Progress progress;
@@ -101,9 +102,7 @@ final class PublishRun implements Sender {
             done.incrementAndGet();
           } else {
             failed.incrementAndGet();
-            if (firstError.compareAndSet(0, 1)) {
-              error = e.getMessage();
-            }
+            error.compareAndSet(null, String.valueOf(e.getMessage()));
           }
         });
     progress.update(acked.get(), (System.nanoTime() - startNanos) / 1e9);
@@ -124,7 +123,7 @@ final class PublishRun implements Sender {
         seconds,
         acked.get() / Math.max(seconds, 1e-9),
         total > 0 && interrupted ? " of " + String.format(Locale.ROOT, "%,d", total) : "",
-        failed.get() == 0 ? "" : "; " + failed.get() + " failed: " + error);
+        failed.get() == 0 ? "" : "; " + failed.get() + " failed: " + error.get());
     System.out.flush();
     finished.countDown();
     return failed.get() == 0 && !interrupted ? 0 : (failed.get() > 0 ? 1 : 130);
