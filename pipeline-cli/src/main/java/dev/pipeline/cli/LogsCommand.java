@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
       "Prints a service's logs (-f follows them), or queries stored log events.",
       "  bin/pipeline logs hasher-worker -f     every instance's log, until Ctrl-C",
       "  bin/pipeline logs stats --since 10m    stored events per level and service",
-      "  bin/pipeline logs search --level ERROR --grep timeout"
+      "  bin/pipeline logs search --level WARN --grep timeout"
     })
 final class LogsCommand implements Callable<Integer> {
   @Parameters(
