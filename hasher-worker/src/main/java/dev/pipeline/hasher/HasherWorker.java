@@ -3,7 +3,6 @@ package dev.pipeline.hasher;
 import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.runtime.ConsumptionModel;
-import dev.pipeline.core.runtime.PoolKind;
 import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
@@ -48,7 +47,6 @@ public final class HasherWorker implements Callable<Integer> {
                     .group(group)
                     .topics(Topics.HASH_JOBS)
                     .model(ConsumptionModel.SHARE)
-                    .pool(PoolKind.CPU)
                     .concurrency(options.concurrency(Runtime.getRuntime().availableProcessors()))
                     .consumers(consumers)
                     .shutdownTimeout(options.shutdownTimeout())

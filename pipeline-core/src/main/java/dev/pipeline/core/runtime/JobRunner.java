@@ -141,6 +141,16 @@ final class JobRunner<T> {
         });
   }
 
+  /** Dead-letters {@code record} without running its job. */
+  CompletableFuture<Outcome> deadLetter(
+      ConsumerRecord<byte[], byte[]> record, Throwable failure, int attempts) {
+    metrics.started();
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    done.whenComplete((outcome, error) -> metrics.ended());
+    deadLetter(record, failure, attempts, done);
+    return done;
+  }
+
   private void deadLetter(
       ConsumerRecord<byte[], byte[]> record,
       Throwable failure,

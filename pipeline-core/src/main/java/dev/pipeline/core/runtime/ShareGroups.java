@@ -1,6 +1,5 @@
 package dev.pipeline.core.runtime;
 
-import dev.pipeline.core.config.KafkaSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -9,34 +8,37 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 
-/** Group-level settings of share groups. */
+/** Group-level settings of share groups, set by every worker as it starts. */
 final class ShareGroups {
   private ShareGroups() {}
 
   /**
-   * Makes a new share group start at the earliest offset. Kafka's default is the latest, which
-   * would skip every job published before the first worker started.
+   * Makes the share group start at the earliest offset (Kafka's default, the latest, would skip
+   * every job published before the first worker started), and sets its delivery count limit (the
+   * worker's own dead-lettering relies on it) and its lock duration.
    */
-  static void startFromEarliest(KafkaSettings kafka, String group) {
-    try (Admin admin = Admin.create(kafka.clientConfig(Map.of()))) {
+  static void configure(WorkerSettings worker) {
+    String group = worker.group();
+    try (Admin admin = Admin.create(worker.kafka().clientConfig(Map.of()))) {
       ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
-      AlterConfigOp earliest =
-          new AlterConfigOp(
-              new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
-      admin
-          .incrementalAlterConfigs(Map.of(resource, List.of(earliest)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      List<AlterConfigOp> settings =
+          List.of(
+              set("share.auto.offset.reset", "earliest"),
+              set("share.delivery.count.limit", String.valueOf(worker.maxDeliveries())),
+              set(
+                  "share.record.lock.duration.ms",
+                  String.valueOf(worker.lockDuration().toMillis())));
+      admin.incrementalAlterConfigs(Map.of(resource, settings)).all().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       throw new IllegalStateException(
-          "cannot set share.auto.offset.reset=earliest on share group "
-              + group
-              + ": "
-              + e.getMessage(),
-          e);
+          "cannot configure share group " + group + ": " + e.getMessage(), e);
     }
+  }
+
+  private static AlterConfigOp set(String name, String value) {
+    return new AlterConfigOp(new ConfigEntry(name, value), AlterConfigOp.OpType.SET);
   }
 }

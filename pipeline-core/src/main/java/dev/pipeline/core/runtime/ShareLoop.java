@@ -2,6 +2,7 @@ package dev.pipeline.core.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -17,6 +18,15 @@ import org.slf4j.LoggerFactory;
  * runner; as jobs finish, the poll thread acknowledges them (ACCEPT, or REJECT once dead-lettered)
  * and commits. The share consumer refuses the next poll until every record of the last one is
  * acknowledged, so a process runs several of these loops to keep its pool busy.
+ *
+ * <p>A record whose delivery count has reached the group's limit was handed out that many times
+ * without finishing (its workers died, hung or outlived the lock): it is dead-lettered with that
+ * reason instead of tried a last time, so it ends in our dead-letter format rather than archived by
+ * the broker in silence.
+ *
+ * <p>Locks are not renewed (KIP-1222 RENEW): with the 4.4 consumer, the poll after a renewal
+ * returns the renewed partition's next records twice and then refuses to poll again. The group's
+ * lock duration is set to fit the longest job instead ({@link WorkerSettings#lockDuration()}).
  */
 final class ShareLoop implements PollLoop {
   private static final Logger log = LoggerFactory.getLogger(ShareLoop.class);
@@ -65,27 +75,36 @@ final class ShareLoop implements PollLoop {
     for (ConsumerRecord<byte[], byte[]> record : records) {
       unfinished.add(record);
       int deliveries = record.deliveryCount().map(Short::intValue).orElse(1);
-      runner
-          .run(record, deliveries, () -> running)
-          .whenComplete(
-              (outcome, error) -> {
-                if (error != null) {
-                  // The dead letter could not be written: hand the record back rather than lose it.
-                  log.error("Stopping: {}", error.getMessage(), error);
-                  failed = true;
-                  running = false;
-                  finished.add(new Ack(record, AcknowledgeType.RELEASE));
-                } else {
-                  finished.add(
-                      new Ack(
-                          record,
-                          switch (outcome) {
-                            case PROCESSED -> AcknowledgeType.ACCEPT;
-                            case DEAD_LETTERED -> AcknowledgeType.REJECT;
-                            case ABANDONED -> AcknowledgeType.RELEASE;
-                          }));
-                }
-              });
+      CompletableFuture<JobRunner.Outcome> job =
+          deliveries >= settings.maxDeliveries()
+              ? runner.deadLetter(
+                  record,
+                  new DeliveryLimitException(
+                      "delivered "
+                          + deliveries
+                          + " times without finishing (the workers that took it died, hung or"
+                          + " held it longer than the group's lock); not tried again"),
+                  deliveries)
+              : runner.run(record, deliveries, () -> running);
+      job.whenComplete(
+          (outcome, error) -> {
+            if (error != null) {
+              // The dead letter could not be written: hand the record back rather than lose it.
+              log.error("Stopping: {}", error.getMessage(), error);
+              failed = true;
+              running = false;
+              finished.add(new Ack(record, AcknowledgeType.RELEASE));
+            } else {
+              finished.add(
+                  new Ack(
+                      record,
+                      switch (outcome) {
+                        case PROCESSED -> AcknowledgeType.ACCEPT;
+                        case DEAD_LETTERED -> AcknowledgeType.REJECT;
+                        case ABANDONED -> AcknowledgeType.RELEASE;
+                      }));
+            }
+          });
     }
     long stopDeadline = Long.MAX_VALUE;
     while (!unfinished.isEmpty()) {

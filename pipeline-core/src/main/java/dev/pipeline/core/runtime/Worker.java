@@ -82,7 +82,7 @@ public final class Worker<T> {
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(daemon(settings.service() + "-scheduler"));
     boolean failed = false;
-    try (JobPool pool = new JobPool(settings.pool(), settings.concurrency(), settings.service())) {
+    try (JobPool pool = new JobPool(settings.concurrency(), settings.service())) {
       RetryPolicy retryPolicy =
           new RetryPolicy(settings.maxAttempts(), settings.initialBackoff(), settings.maxBackoff());
       DeadLetterWriter deadLetters = new DeadLetterWriter(publisher, settings.service());
@@ -91,7 +91,7 @@ public final class Worker<T> {
               ? null
               : new JobRunner<>(type, handler, pool, scheduler, retryPolicy, deadLetters, metrics);
       if (settings.model() == ConsumptionModel.SHARE) {
-        ShareGroups.startFromEarliest(settings.kafka(), settings.group());
+        ShareGroups.configure(settings);
       }
       List<Thread> threads = new ArrayList<>();
       synchronized (loops) {
@@ -127,10 +127,7 @@ public final class Worker<T> {
           settings.consumers(),
           sink != null
               ? "storing each poll as one batch"
-              : settings.concurrency()
-                  + " "
-                  + settings.pool().name().toLowerCase(java.util.Locale.ROOT)
-                  + " job slot(s)");
+              : settings.concurrency() + " job slot(s)");
       for (Thread thread : threads) {
         thread.join();
       }

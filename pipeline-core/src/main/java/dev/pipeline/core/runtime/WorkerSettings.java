@@ -12,15 +12,21 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * WorkerSettings settings = WorkerSettings.builder("hasher-worker", kafka)
- *     .group("hasher").topics(Topics.HASH_JOBS).model(ConsumptionModel.SHARE).pool(PoolKind.CPU)
+ *     .group("hasher").topics(Topics.HASH_JOBS).model(ConsumptionModel.SHARE)
  *     .build();
  * }</pre>
  *
  * @param service the service name written into dead letters and logs
- * @param concurrency jobs run at once (CPU pool: threads; virtual: permits)
+ * @param concurrency jobs run at once, each on a virtual thread (a job that needs a core hands its
+ *     work to a pool of its own)
  * @param maxInFlight records taken from Kafka and not yet done; past it the worker pauses fetching
  * @param consumers Kafka consumers in this process, each with its own poll thread
  * @param maxAttempts tries of a job that fails with a retriable error before it is dead-lettered
+ * @param maxDeliveries share groups: deliveries of a record (the group's delivery count limit); the
+ *     last one is dead-lettered instead of tried
+ * @param lockDuration share groups: how long a worker holds a record (the group's record lock
+ *     duration); must fit the longest job and the broker's {@code
+ *     group.share.max.record.lock.duration.ms}
  * @param shutdownTimeout how long stopping waits for in-flight jobs before handing them back
  */
 public record WorkerSettings(
@@ -29,11 +35,12 @@ public record WorkerSettings(
     String group,
     List<String> topics,
     ConsumptionModel model,
-    PoolKind pool,
     int concurrency,
     int maxInFlight,
     int consumers,
     int maxAttempts,
+    int maxDeliveries,
+    Duration lockDuration,
     Duration initialBackoff,
     Duration maxBackoff,
     Duration shutdownTimeout,
@@ -49,11 +56,15 @@ public record WorkerSettings(
       throw new IllegalArgumentException("a worker needs at least one topic");
     }
     requireNonNull(model, "model == null");
-    requireNonNull(pool, "pool == null");
     positive("concurrency", concurrency);
     positive("maxInFlight", maxInFlight);
     positive("consumers", consumers);
     positive("maxAttempts", maxAttempts);
+    if (maxDeliveries < 2 || maxDeliveries > 10) {
+      // The broker's default bounds for share.delivery.count.limit.
+      throw new IllegalArgumentException("maxDeliveries must be 2-10: " + maxDeliveries);
+    }
+    positive("lockDuration", lockDuration);
     positive("initialBackoff", initialBackoff);
     positive("maxBackoff", maxBackoff);
     positive("shutdownTimeout", shutdownTimeout);
@@ -86,11 +97,12 @@ public record WorkerSettings(
     private @Nullable String group;
     private List<String> topics = List.of();
     private ConsumptionModel model = ConsumptionModel.GROUP;
-    private PoolKind pool = PoolKind.VIRTUAL;
     private int concurrency;
     private int maxInFlight;
     private int consumers = 1;
     private int maxAttempts = 5;
+    private int maxDeliveries = 5;
+    private Duration lockDuration = Duration.ofSeconds(30);
     private Duration initialBackoff = Duration.ofMillis(200);
     private Duration maxBackoff = Duration.ofSeconds(10);
     private Duration shutdownTimeout = Duration.ofSeconds(20);
@@ -117,12 +129,7 @@ public record WorkerSettings(
       return this;
     }
 
-    public Builder pool(PoolKind pool) {
-      this.pool = requireNonNull(pool, "pool == null");
-      return this;
-    }
-
-    /** Jobs at once; 0 keeps the default (cores for CPU, 256 for virtual threads). */
+    /** Jobs at once; 0 keeps the default (256). */
     public Builder concurrency(int concurrency) {
       this.concurrency = concurrency;
       return this;
@@ -149,6 +156,18 @@ public record WorkerSettings(
       return this;
     }
 
+    /** Deliveries of a share-group record before it is dead-lettered (2-10, default 5). */
+    public Builder maxDeliveries(int maxDeliveries) {
+      this.maxDeliveries = maxDeliveries;
+      return this;
+    }
+
+    /** How long a share-group worker holds a record (default 30 s, Kafka's default). */
+    public Builder lockDuration(Duration lockDuration) {
+      this.lockDuration = lockDuration;
+      return this;
+    }
+
     public Builder shutdownTimeout(Duration shutdownTimeout) {
       this.shutdownTimeout = shutdownTimeout;
       return this;
@@ -163,10 +182,7 @@ public record WorkerSettings(
       if (group == null) {
         throw new IllegalStateException("group is required");
       }
-      int jobs =
-          concurrency > 0
-              ? concurrency
-              : (pool == PoolKind.CPU ? Runtime.getRuntime().availableProcessors() : 256);
+      int jobs = concurrency > 0 ? concurrency : 256;
       int inFlight = maxInFlight > 0 ? maxInFlight : Math.max(500, 4 * jobs);
       return new WorkerSettings(
           service,
@@ -174,11 +190,12 @@ public record WorkerSettings(
           group,
           topics,
           model,
-          pool,
           jobs,
           inFlight,
           consumers,
           maxAttempts,
+          maxDeliveries,
+          lockDuration,
           initialBackoff,
           maxBackoff,
           shutdownTimeout,

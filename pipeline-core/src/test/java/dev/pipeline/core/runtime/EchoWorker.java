@@ -38,6 +38,12 @@ public final class EchoWorker implements Callable<Integer> {
   @Option(names = "--consumers", defaultValue = "1")
   int consumers;
 
+  @Option(names = "--max-deliveries", defaultValue = "5")
+  int maxDeliveries;
+
+  @Option(names = "--lock-ms", defaultValue = "5000")
+  long lockMs;
+
   /** Builds the worker; tests also run it inside their own JVM. */
   static Worker<LogEvent> worker(
       WorkerSettings settings, Publisher publisher, String output, long delayMs) {
@@ -69,6 +75,8 @@ public final class EchoWorker implements Callable<Integer> {
             .model(model)
             .concurrency(concurrency)
             .consumers(consumers)
+            .maxDeliveries(maxDeliveries)
+            .lockDuration(Duration.ofMillis(lockMs))
             .retries(3, Duration.ofMillis(20), Duration.ofMillis(100))
             .shutdownTimeout(Duration.ofSeconds(20))
             .build();

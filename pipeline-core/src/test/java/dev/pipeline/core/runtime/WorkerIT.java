@@ -291,6 +291,76 @@ class WorkerIT {
     }
   }
 
+  @Test
+  void shareGroupJobLongerThanTheBrokersDefaultLockRunsOnceUnderTheGroupsLock(TestBroker broker)
+      throws Exception {
+    // The test broker's default lock lasts 5 s; each job takes 8 s; the worker sets 20 s.
+    Fixture f = fixture(broker, 2);
+    List<String> ids = publishEvents(f.input(), 3, "slow");
+    try (JavaProcess worker =
+        startWorker(
+            broker,
+            f,
+            "slow",
+            "--model",
+            "SHARE",
+            "--delay-ms",
+            "8000",
+            "--lock-ms",
+            "20000",
+            "--concurrency",
+            "8")) {
+      f.output().awaitKeys(keys -> new HashSet<>(keys).containsAll(ids), LONG);
+      Thread.sleep(2000); // a redelivered copy would be finishing now
+    }
+    List<ConsumerRecord<byte[], byte[]>> outputs = f.output().readAll();
+    assertThat(outputs).hasSize(ids.size());
+    assertThat(outputs)
+        .allSatisfy(
+            r ->
+                assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                    .as("delivered once, never handed to another consumer")
+                    .endsWith(":1\""));
+  }
+
+  @Test
+  void shareGroupRecordAtItsDeliveryLimitIsDeadLetteredWithTheReason(TestBroker broker)
+      throws Exception {
+    Fixture f = fixture(broker, 1);
+    List<String> ids = publishEvents(f.input(), 1, "crasher");
+    try (JavaProcess first =
+        startWorker(
+            broker,
+            f,
+            "first",
+            "--model",
+            "SHARE",
+            "--delay-ms",
+            "60000",
+            "--max-deliveries",
+            "2")) {
+      first.awaitLine(line -> line.equals("started " + ids.get(0)), LONG);
+      first.kill();
+    }
+    Topic deadLetters = new Topic(broker.bootstrapServers(), f.input().name() + ".dlq");
+    try (JavaProcess second =
+        startWorker(
+            broker, f, "second", "--model", "SHARE", "--delay-ms", "10", "--max-deliveries", "2")) {
+      deadLetters.awaitKeys(keys -> !keys.isEmpty(), LONG);
+      assertThat(second.lines()).noneMatch(line -> line.startsWith("started "));
+    }
+    ConsumerRecord<byte[], byte[]> dead = deadLetters.readAll().get(0);
+    assertThat(header(dead, DeadLetter.REASON)).startsWith("delivered 2 times without finishing");
+    assertThat(header(dead, DeadLetter.ERROR_CLASS)).endsWith("DeliveryLimitException");
+    assertThat(f.output().keys()).isEmpty();
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    assertThat(header).as("header %s", name).isNotNull();
+    return new String(header.value(), StandardCharsets.UTF_8);
+  }
+
   private static List<String> concat(List<String> a, List<String> b) {
     List<String> all = new ArrayList<>(a);
     all.addAll(b);
