@@ -2,92 +2,123 @@ package dev.pipeline.hasher;
 
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.HashResult;
-import dev.pipeline.core.runtime.Job;
-import dev.pipeline.core.runtime.JobHandler;
-import dev.pipeline.core.runtime.Publisher;
-import dev.pipeline.core.topic.Topics;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
+import java.time.Instant;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Hashes one job and publishes its {@link HashResult}; the job is done when Kafka has the result.
- *
- * <p>This first version hashes inline sources (text and base64). File and URL sources get an error
- * result saying so; they come with the hasher issue (roots, streaming, SSRF guard).
+ * Hashes the source of one job into its {@link HashResult}. Inline data is hashed on the caller's
+ * thread, URLs are streamed on it (I/O-bound: a virtual thread), and files go to the {@link
+ * CorePool}. A source the worker must not or cannot read gets an error result, never an exception;
+ * only a failure worth retrying (a server error, a dropped connection) is thrown.
  */
-final class Hasher implements JobHandler<HashJob> {
-  private final Publisher publisher;
+final class Hasher {
   private final String workerId;
+  private final HashRoots roots;
+  private final CorePool cores;
+  private final UrlFetcher urls;
 
-  Hasher(Publisher publisher, String workerId) {
-    this.publisher = publisher;
+  Hasher(String workerId, HashRoots roots, CorePool cores, UrlFetcher urls) {
     this.workerId = workerId;
-  }
-
-  @Override
-  public CompletionStage<?> handle(Job<HashJob> job) throws NoSuchAlgorithmException {
-    return publisher.publish(
-        Topics.HASH_RESULTS, job.message().jobId(), hash(job.message(), workerId));
+    this.roots = roots;
+    this.cores = cores;
+    this.urls = urls;
   }
 
   /** Returns the result of one job: its digests, or an error result for a source it cannot read. */
-  static HashResult hash(HashJob job, String workerId) throws NoSuchAlgorithmException {
+  CompletableFuture<HashResult> hash(HashJob job) throws Exception {
     long start = System.nanoTime();
-    return switch (job.source().kind()) {
-      case TEXT, BASE64 -> digestInline(job, workerId, start);
-      case FILE, URL ->
-          failure(
-              job,
-              workerId,
-              job.source().kind() + " sources are not supported by this hasher-worker version",
-              start);
+    HashJob.Source source = job.source();
+    return switch (source.kind()) {
+      case TEXT, BASE64 -> {
+        byte[] bytes = source.inlineBytes();
+        Digests digests = new Digests(job.algorithms());
+        digests.update(bytes, 0, bytes.length);
+        yield CompletableFuture.completedFuture(
+            result(
+                job,
+                "inline:" + source.kind().name().toLowerCase(Locale.ROOT),
+                bytes.length,
+                digests.finish(),
+                null,
+                start,
+                null));
+      }
+      case URL -> {
+        try {
+          Digests digests = urls.fetch(source.value(), job.algorithms());
+          yield CompletableFuture.completedFuture(
+              result(job, source.value(), digests.bytes(), digests.finish(), null, start, null));
+        } catch (UrlFetcher.UrlRefusedException e) {
+          yield CompletableFuture.completedFuture(failure(job, e.getMessage(), start));
+        }
+      }
+      case FILE -> {
+        HashRoots.CheckedFile file;
+        try {
+          file = roots.check(source.value());
+        } catch (HashRoots.RefusedFileException e) {
+          yield CompletableFuture.completedFuture(failure(job, e.getMessage(), start));
+        }
+        yield cores
+            .hash(file.realPath(), job.algorithms())
+            .handle(
+                (digest, error) ->
+                    error == null
+                        ? result(
+                            job,
+                            source.value(),
+                            digest.size(),
+                            digest.digests(),
+                            file.modified().toInstant(),
+                            start,
+                            null)
+                        : failure(
+                            job, "cannot read " + source.value() + ": " + cause(error), start));
+      }
     };
   }
 
-  private static HashResult digestInline(HashJob job, String workerId, long start)
-      throws NoSuchAlgorithmException {
-    byte[] bytes = job.source().inlineBytes();
-    Map<String, String> digests = new LinkedHashMap<>();
-    for (String algorithm : job.algorithms()) {
-      digests.put(
-          algorithm, HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes)));
-    }
+  private HashResult result(
+      HashJob job,
+      String source,
+      long size,
+      Map<String, String> digests,
+      @Nullable Instant mtime,
+      long start,
+      @Nullable String error) {
     Boolean verified =
-        job.expected() == null
+        job.expected() == null || digests.isEmpty()
             ? null
             : job.expected().equalsIgnoreCase(digests.get(job.algorithms().get(0)));
     return new HashResult(
         1,
         job.jobId(),
-        "inline:" + job.source().kind().name().toLowerCase(java.util.Locale.ROOT),
-        bytes.length,
+        source,
+        size,
         digests,
-        null,
-        elapsedMs(start),
+        mtime,
+        (System.nanoTime() - start) / 1_000_000,
         workerId,
-        null,
+        error,
         verified);
   }
 
-  private static HashResult failure(HashJob job, String workerId, String error, long start) {
-    return new HashResult(
-        1,
-        job.jobId(),
-        job.source().value(),
-        0,
-        Map.of(),
-        null,
-        elapsedMs(start),
-        workerId,
-        error,
-        null);
+  private HashResult failure(HashJob job, String error, long start) {
+    String source =
+        switch (job.source().kind()) {
+          case FILE, URL -> job.source().value();
+          case TEXT, BASE64 -> "inline:" + job.source().kind().name().toLowerCase(Locale.ROOT);
+        };
+    return result(job, source, 0, Map.of(), null, start, error);
   }
 
-  private static long elapsedMs(long start) {
-    return (System.nanoTime() - start) / 1_000_000;
+  private static String cause(Throwable error) {
+    Throwable t =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.toString();
   }
 }

@@ -2,13 +2,20 @@ package dev.pipeline.hasher;
 
 import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.message.HashJob;
+import dev.pipeline.core.net.AddressPolicy;
 import dev.pipeline.core.runtime.ConsumptionModel;
 import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
 import dev.pipeline.core.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,9 +24,14 @@ import picocli.CommandLine.Option;
 @Command(
     name = "hasher-worker",
     mixinStandardHelpOptions = true,
-    description =
-        "Hashes jobs from hash.jobs (a Kafka share group) on a pool sized to the cores and publishes hash.results.")
+    description = {
+      "Hashes jobs from hash.jobs (a Kafka share group) and publishes hash.results:",
+      "files under --root on a pool of one thread per core, inline data, and http(s) URLs.",
+      "Run as many processes as you like: the share group hands each job to one of them."
+    })
 public final class HasherWorker implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(HasherWorker.class);
+
   @Mixin ServiceOptions options;
 
   @Option(
@@ -29,31 +41,106 @@ public final class HasherWorker implements Callable<Integer> {
   String group;
 
   @Option(
+      names = "--root",
+      paramLabel = "DIR",
+      description =
+          "A directory whose files jobs may hash (repeatable; env PIPELINE_HASHER_ROOTS, paths separated by ':'). Without one, file jobs are refused.")
+  List<Path> roots = new ArrayList<>();
+
+  @Option(
+      names = "--threads",
+      defaultValue = "${env:PIPELINE_HASHER_THREADS:-0}",
+      description = "Threads hashing files; 0 means one per core (env PIPELINE_HASHER_THREADS).")
+  int threads;
+
+  @Option(
       names = "--consumers",
       defaultValue = "${env:PIPELINE_HASHER_CONSUMERS:-2}",
       description =
           "Share consumers in this process; more keep the cores busy while one waits for its batch (env PIPELINE_HASHER_CONSUMERS, default ${DEFAULT-VALUE}).")
   int consumers;
 
+  @Option(
+      names = "--lock-duration",
+      defaultValue = "${env:PIPELINE_HASHER_LOCK_DURATION:-PT60S}",
+      description =
+          "How long a worker holds a job before the group hands it to another (the group's share.record.lock.duration.ms; at most the broker's group.share.max.record.lock.duration.ms, 60 s by default). Must fit the largest file (env PIPELINE_HASHER_LOCK_DURATION, default ${DEFAULT-VALUE}).")
+  Duration lockDuration;
+
+  @Option(
+      names = "--max-deliveries",
+      defaultValue = "${env:PIPELINE_HASHER_MAX_DELIVERIES:-5}",
+      description =
+          "Deliveries of a job before it goes to hash.jobs.dlq: a job whose workers keep dying or timing out (2-10, env PIPELINE_HASHER_MAX_DELIVERIES, default ${DEFAULT-VALUE}).")
+  int maxDeliveries;
+
+  @Option(
+      names = "--max-url-bytes",
+      defaultValue = "${env:PIPELINE_HASHER_MAX_URL_BYTES:-1073741824}",
+      description =
+          "Largest body a URL job may stream (env PIPELINE_HASHER_MAX_URL_BYTES, default ${DEFAULT-VALUE}).")
+  long maxUrlBytes;
+
+  @Option(
+      names = "--allow-private-addresses",
+      defaultValue = "${env:PIPELINE_HASHER_ALLOW_PRIVATE_ADDRESSES:-false}",
+      description =
+          "Let URL jobs reach loopback, private and link-local addresses (env PIPELINE_HASHER_ALLOW_PRIVATE_ADDRESSES).")
+  boolean allowPrivateAddresses;
+
   @Override
   public Integer call() throws Exception {
     String workerId = options.workerId();
-    return ServiceRunner.run(
-        "hasher-worker",
-        options,
-        (kafka, publisher) ->
-            new Worker<>(
-                WorkerSettings.builder("hasher-worker", kafka)
-                    .group(group)
-                    .topics(Topics.HASH_JOBS)
-                    .model(ConsumptionModel.SHARE)
-                    .concurrency(options.concurrency(Runtime.getRuntime().availableProcessors()))
-                    .consumers(consumers)
-                    .shutdownTimeout(options.shutdownTimeout())
-                    .build(),
-                HashJob.class,
-                new Hasher(publisher, workerId),
-                publisher));
+    HashRoots hashRoots = HashRoots.of(allRoots());
+    int cores = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    UrlFetcher urls =
+        new UrlFetcher(
+            new AddressPolicy(allowPrivateAddresses), maxUrlBytes, "pipeline-hasher/" + workerId);
+    log.info(
+        "Hashing files under {} on {} thread(s){}",
+        hashRoots.roots().isEmpty() ? "(no roots: file jobs refused)" : hashRoots.roots(),
+        cores,
+        allowPrivateAddresses ? "; URL jobs may reach private addresses" : "");
+    try (CorePool pool = new CorePool(cores)) {
+      Hasher hasher = new Hasher(workerId, hashRoots, pool, urls);
+      return ServiceRunner.run(
+          "hasher-worker",
+          options,
+          (kafka, publisher) ->
+              new Worker<>(
+                  WorkerSettings.builder("hasher-worker", kafka)
+                      .group(group)
+                      .topics(Topics.HASH_JOBS)
+                      .model(ConsumptionModel.SHARE)
+                      .concurrency(options.concurrency(64))
+                      .consumers(consumers)
+                      .lockDuration(lockDuration)
+                      .maxDeliveries(maxDeliveries)
+                      .shutdownTimeout(options.shutdownTimeout())
+                      .build(),
+                  HashJob.class,
+                  // Done when Kafka has the result; only then is the job acknowledged.
+                  job ->
+                      hasher
+                          .hash(job.message())
+                          .thenCompose(
+                              result ->
+                                  publisher.publish(Topics.HASH_RESULTS, result.jobId(), result)),
+                  publisher));
+    }
+  }
+
+  private List<Path> allRoots() {
+    List<Path> all = new ArrayList<>(roots);
+    String fromEnv = System.getenv("PIPELINE_HASHER_ROOTS");
+    if (roots.isEmpty() && fromEnv != null) {
+      for (String dir : fromEnv.split(java.io.File.pathSeparator)) {
+        if (!dir.isBlank()) {
+          all.add(Path.of(dir));
+        }
+      }
+    }
+    return all;
   }
 
   public static void main(String[] args) {
