@@ -4,12 +4,14 @@ import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.http.HttpApi;
 import dev.pipeline.core.http.HttpError;
 import dev.pipeline.core.http.HttpOptions;
+import dev.pipeline.core.message.HashResult;
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -21,15 +23,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The store: consumes {@code logs.events} in the {@code consumer-service} consumer group and writes
- * each poll as one SQL transaction with its offsets (SQLite by default, PostgreSQL by URL), and
- * answers queries over HTTP.
+ * The store: consumes {@code logs.events} and {@code hash.results} in the {@code consumer-service}
+ * consumer group, writes each poll as one SQL transaction with its offsets (SQLite by default,
+ * PostgreSQL by URL), and answers queries over HTTP.
  */
 @Command(
     name = "consumer-service",
     mixinStandardHelpOptions = true,
     description =
-        "Stores logs.events exactly once in SQL (SQLite or PostgreSQL) and answers /v1/logs/stats and /v1/logs/search.")
+        "Stores logs.events and hash.results exactly once in SQL (SQLite or PostgreSQL) and answers /v1/logs/stats and /v1/logs/search.")
 public final class ConsumerService implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ConsumerService.class);
 
@@ -47,6 +49,13 @@ public final class ConsumerService implements Callable<Integer> {
       description =
           "Topic of log events; invalid ones go to TOPIC.dlq (env PIPELINE_LOGS_TOPIC, default ${DEFAULT-VALUE}).")
   String topic;
+
+  @Option(
+      names = "--results-topic",
+      defaultValue = "${env:PIPELINE_HASH_RESULTS_TOPIC:-hash.results}",
+      description =
+          "Topic of hash results, stored one per job id (env PIPELINE_HASH_RESULTS_TOPIC, default ${DEFAULT-VALUE}).")
+  String resultsTopic;
 
   @Option(
       names = "--db-url",
@@ -68,28 +77,34 @@ public final class ConsumerService implements Callable<Integer> {
   public Integer call() throws Exception {
     Database database = new Database(dbUrl);
     database.migrate();
-    LogStore store = new LogStore(database, group);
+    TransactionalSink<LogEvent> logs = new TransactionalSink<>(database, group, new LogRows());
+    TransactionalSink<HashResult> results =
+        new TransactionalSink<>(database, group, new HashResultRows());
     LogQueries queries = new LogQueries(database);
     HttpApi api = http.start(httpPort, routes(queries));
     log.info("Query API on http://{}:{}, store {}", http.host(), api.port(), database.dialect());
     try {
-      return ServiceRunner.run(
+      return ServiceRunner.runAll(
           "consumer-service",
           options,
           (kafka, publisher) ->
-              new Worker<>(
-                  WorkerSettings.builder("consumer-service", kafka)
-                      .group(group)
-                      .topics(topic)
-                      .shutdownTimeout(options.shutdownTimeout())
-                      .build(),
-                  LogEvent.class,
-                  store,
-                  publisher));
+              List.of(
+                  new Worker<>(settings(kafka, topic), LogEvent.class, logs, publisher),
+                  new Worker<>(
+                      settings(kafka, resultsTopic), HashResult.class, results, publisher)));
     } finally {
       api.close();
-      store.close();
+      logs.close();
+      results.close();
     }
+  }
+
+  private WorkerSettings settings(dev.pipeline.core.config.KafkaSettings kafka, String topic) {
+    return WorkerSettings.builder("consumer-service", kafka)
+        .group(group)
+        .topics(topic)
+        .shutdownTimeout(options.shutdownTimeout())
+        .build();
   }
 
   private static Map<String, HttpApi.Handler> routes(LogQueries queries) {

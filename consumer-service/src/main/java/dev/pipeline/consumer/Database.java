@@ -26,7 +26,8 @@ final class Database {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
   /** Migration scripts in order; a new one is appended, an applied one is never edited. */
-  private static final List<String> MIGRATIONS = List.of("db/V1__log_events.sql");
+  private static final List<String> MIGRATIONS =
+      List.of("db/V1__log_events.sql", "db/V2__hash_results.sql");
 
   enum Dialect {
     SQLITE,

@@ -148,6 +148,11 @@ final class LocalPipeline {
                 "PIPELINE_HTTP_PORT",
                 String.valueOf(freeHttpPort(service.firstHttpPort(), httpPorts)));
           }
+          if (service == ServiceName.HASHER
+              && !System.getenv().containsKey("PIPELINE_HASHER_ROOTS")) {
+            // Locally, `pipeline hash` should work on the user's files out of the box.
+            environment.put("PIPELINE_HASHER_ROOTS", System.getProperty("user.home"));
+          }
           if (service == ServiceName.CONSUMER && !System.getenv().containsKey("PIPELINE_DB_URL")) {
             environment.put(
                 "PIPELINE_DB_URL", "jdbc:sqlite:" + layout.home().resolve("data/pipeline.db"));

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       "  bin/pipeline status --watch         processes, groups, throughput",
       "  bin/pipeline scale hasher-worker=2  add or remove worker processes",
       "  bin/pipeline logs hasher-worker -f  follow a service's log",
+      "  bin/pipeline hash DIR --wait        sha256sum through the hasher workers",
       "  bin/pipeline down                   stop everything gracefully",
       "",
       "State, logs and broker data live in .pipeline/ (or PIPELINE_HOME)."
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
       LogsCommand.class,
       DownCommand.class,
       PublishCommand.class,
+      HashCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PipelineCli implements Runnable {

@@ -18,15 +18,30 @@ final class Progress {
   }
 
   void update(long done, double seconds) {
+    if (due()) {
+      String of =
+          total > 0
+              ? String.format(Locale.ROOT, " / %,d (%.0f%%)", total, 100.0 * done / total)
+              : "";
+      draw(
+          String.format(
+              Locale.ROOT, "%s %,d%s, %,.0f/s", verb, done, of, done / Math.max(seconds, 1e-9)));
+    }
+  }
+
+  /** Whether a redraw is due: on a terminal, at most five a second. */
+  boolean due() {
     long now = System.nanoTime();
     if (!terminal || now - lastDrawNanos < 200_000_000L) {
-      return;
+      return false;
     }
     lastDrawNanos = now;
-    String of =
-        total > 0 ? String.format(Locale.ROOT, " / %,d (%.0f%%)", total, 100.0 * done / total) : "";
-    System.err.printf(
-        Locale.ROOT, "\r%s %,d%s, %,.0f/s   ", verb, done, of, done / Math.max(seconds, 1e-9));
+    return true;
+  }
+
+  /** Redraws the line with {@code text}. */
+  void draw(String text) {
+    System.err.print("\r" + text + "   ");
   }
 
   void done() {

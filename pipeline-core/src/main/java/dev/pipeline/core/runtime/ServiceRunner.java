@@ -6,6 +6,7 @@ import dev.pipeline.core.topic.TopicCatalog;
 import dev.pipeline.core.topic.Topics;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -33,15 +34,44 @@ public final class ServiceRunner {
     Worker<?> create(KafkaSettings kafka, Publisher publisher) throws Exception;
   }
 
+  /** Builds the workers of a service that consumes several topics, each its own way. */
+  @FunctionalInterface
+  public interface WorkersFactory {
+    List<Worker<?>> create(KafkaSettings kafka, Publisher publisher) throws Exception;
+  }
+
   /** Runs a service's worker until SIGTERM; returns the process exit code. */
   public static int run(String service, ServiceOptions options, WorkerFactory factory)
+      throws Exception {
+    return runAll(
+        service, options, (kafka, publisher) -> List.of(factory.create(kafka, publisher)));
+  }
+
+  /**
+   * Runs several workers side by side until SIGTERM (each drains on its own); returns 0 if all
+   * stopped cleanly, else 1.
+   */
+  public static int runAll(String service, ServiceOptions options, WorkersFactory factory)
       throws Exception {
     KafkaSettings kafka = options.kafka();
     prepareTopics(kafka, options.partitions());
     try (Publisher publisher = new Publisher(kafka, Map.of())) {
-      Worker<?> worker = factory.create(kafka, publisher);
+      List<Worker<?>> workers = factory.create(kafka, publisher);
       log.info("{} started as {}", service, options.workerId());
-      return worker.runUntilShutdown();
+      if (workers.size() == 1) {
+        return workers.get(0).runUntilShutdown();
+      }
+      List<java.util.concurrent.CompletableFuture<Integer>> exits = new java.util.ArrayList<>();
+      for (Worker<?> worker : workers) {
+        exits.add(
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                worker::runUntilShutdown, runnable -> Thread.ofPlatform().start(runnable)));
+      }
+      int exit = 0;
+      for (java.util.concurrent.CompletableFuture<Integer> code : exits) {
+        exit = Math.max(exit, code.join());
+      }
+      return exit;
     }
   }
 

@@ -1,0 +1,418 @@
+package dev.pipeline.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.message.HashJob;
+import dev.pipeline.core.message.HashResult;
+import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.topic.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code pipeline hash}: hashes files through the hasher workers and, when asked to wait, prints or
+ * writes a manifest in {@code sha256sum}'s format, or checks one like {@code sha256sum -c}.
+ */
+@Command(
+    name = "hash",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Hashes files through the hasher-worker processes: one job per file on hash.jobs.",
+      "Directories are walked (sorted, symlinked directories not followed). With --wait the",
+      "results are printed like sha256sum prints them (or written with --manifest), so",
+      "'sha256sum -c FILE' accepts the manifest. --verify checks a manifest like 'sha256sum -c':",
+      "OK / FAILED per file, and a non-zero exit on any failure.",
+      "Workers read only files under their roots (PIPELINE_HASHER_ROOTS; bin/pipeline up uses",
+      "your home directory when it is unset).",
+      "",
+      "  bin/pipeline hash ~/photos --wait --manifest photos.sha256",
+      "  bin/pipeline hash --verify photos.sha256"
+    })
+final class HashCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "PATH", arity = "0..*", description = "Files and directories to hash.")
+  List<Path> paths = new ArrayList<>();
+
+  @Option(
+      names = "--algo",
+      split = ",",
+      paramLabel = "ALGO",
+      defaultValue = "sha256",
+      description =
+          "Digest algorithms, comma-separated: md5, sha1, sha256, sha384, sha512, sha3-256, sha3-512 (default ${DEFAULT-VALUE}). A manifest uses the first.")
+  List<String> algorithms;
+
+  @Option(names = "--wait", description = "Wait for every result and print them.")
+  boolean wait;
+
+  @Option(
+      names = "--manifest",
+      paramLabel = "FILE",
+      description = "Write the results to FILE in sha256sum's format (implies --wait).")
+  @Nullable Path manifest;
+
+  @Option(
+      names = "--verify",
+      paramLabel = "MANIFEST",
+      description = "Check the files a manifest lists against it, through the workers.")
+  @Nullable Path verify;
+
+  @Option(names = "--json", description = "Print the outcome as JSON.")
+  boolean json;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT1H",
+      description = "Give up waiting after this long (default ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Kafka to use (default: the local pipeline's).")
+  @Nullable String bootstrap;
+
+  /** One file of the run: its name as the user wrote it, where it is, and what is expected. */
+  private record Target(
+      String name, Path path, long size, String algorithm, @Nullable String expected) {}
+
+  private volatile boolean interrupted;
+  private final CountDownLatch finished = new CountDownLatch(1);
+
+  @Override
+  public Integer call() throws Exception {
+    if (verify != null && !paths.isEmpty()) {
+      throw new CliException("give either PATH... or --verify MANIFEST, not both");
+    }
+    if (verify == null && paths.isEmpty()) {
+      throw new CliException("nothing to hash: give one or more PATHs, or --verify MANIFEST");
+    }
+    List<String> algos = algorithms.stream().map(HashCommand::algorithmName).distinct().toList();
+    List<Target> targets = verify != null ? fromManifest(verify) : walk(paths, algos.get(0));
+    if (targets.isEmpty()) {
+      throw new CliException("no files to hash under " + paths);
+    }
+    KafkaSettings kafka = PublishCommand.kafka(bootstrap);
+    boolean waiting = wait || manifest != null || verify != null;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  interrupted = true;
+                  awaitQuietly(finished);
+                },
+                "hash-interrupt"));
+    try (HashResults results = waiting ? new HashResults(kafka) : null;
+        Publisher publisher = new Publisher(kafka, Map.of())) {
+      String run = PublishCommand.runId();
+      Map<String, Target> byJob = new LinkedHashMap<>();
+      Progress progress = new Progress("published", targets.size());
+      long start = System.nanoTime();
+      for (int i = 0; i < targets.size() && !interrupted; i++) {
+        Target target = targets.get(i);
+        String jobId = "hash-" + run + "-" + i;
+        byJob.put(jobId, target);
+        List<String> jobAlgorithms = verify != null ? List.of(target.algorithm()) : algos;
+        publisher.publish(
+            Topics.HASH_JOBS,
+            jobId,
+            new HashJob(
+                1,
+                jobId,
+                new HashJob.Source(HashJob.Kind.FILE, target.path().toString()),
+                jobAlgorithms,
+                target.expected(),
+                Instant.now()));
+        progress.update(i + 1, (System.nanoTime() - start) / 1e9);
+      }
+      publisher.flush();
+      progress.done();
+      if (!waiting) {
+        System.out.printf(
+            Locale.ROOT,
+            "Published %,d hash jobs (run %s); results go to %s.%n",
+            byJob.size(),
+            run,
+            Topics.HASH_RESULTS);
+        return interrupted ? 130 : 0;
+      }
+      Map<String, HashResults.Outcome> outcomes = collect(results, byJob, start);
+      return report(byJob, outcomes, algos, (System.nanoTime() - start) / 1e9);
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private Map<String, HashResults.Outcome> collect(
+      HashResults results, Map<String, Target> byJob, long start) {
+    Set<String> pending = new HashSet<>(byJob.keySet());
+    Map<String, HashResults.Outcome> outcomes = new LinkedHashMap<>();
+    long totalBytes = byJob.values().stream().mapToLong(Target::size).sum();
+    long doneBytes = 0;
+    Progress progress = new Progress("hashed", byJob.size());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!pending.isEmpty() && !interrupted) {
+      if (System.nanoTime() > deadline) {
+        throw new CliException(
+            pending.size()
+                + " of "
+                + byJob.size()
+                + " jobs had no result after "
+                + timeout
+                + "; are hasher-worker processes running? (bin/pipeline status)",
+            1);
+      }
+      for (HashResults.Outcome outcome : results.poll(pending, Duration.ofMillis(200))) {
+        if (pending.remove(outcome.jobId())) {
+          outcomes.put(outcome.jobId(), outcome);
+          doneBytes += byJob.get(outcome.jobId()).size();
+        }
+      }
+      if (progress.due()) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = doneBytes / Math.max(seconds, 1e-9);
+        progress.draw(
+            String.format(
+                Locale.ROOT,
+                "hashed %,d / %,d files (%.0f%%), %s / %s, %s/s, ETA %s",
+                outcomes.size(),
+                byJob.size(),
+                100.0 * outcomes.size() / byJob.size(),
+                bytes(doneBytes),
+                bytes(totalBytes),
+                bytes((long) rate),
+                rate <= 0 ? "?" : clock((long) ((totalBytes - doneBytes) / rate))));
+      }
+    }
+    progress.done();
+    return outcomes;
+  }
+
+  private int report(
+      Map<String, Target> byJob,
+      Map<String, HashResults.Outcome> outcomes,
+      List<String> algos,
+      double seconds)
+      throws IOException {
+    PrintStream out = System.out;
+    List<String> errors = new ArrayList<>();
+    StringBuilder manifestText = new StringBuilder();
+    int ok = 0;
+    int mismatched = 0;
+    List<Map<String, Object>> jsonFiles = new ArrayList<>();
+    for (Map.Entry<String, Target> job : byJob.entrySet()) {
+      Target target = job.getValue();
+      HashResults.Outcome outcome = outcomes.get(job.getKey());
+      HashResult result = outcome == null ? null : outcome.result();
+      String error =
+          outcome == null
+              ? "no result (interrupted)"
+              : result == null ? outcome.deadLetter() : result.error();
+      Map<String, Object> file = new LinkedHashMap<>();
+      file.put("name", target.name());
+      if (error != null) {
+        errors.add(target.name() + ": " + error);
+        file.put("error", error);
+        if (verify != null && !json) {
+          out.println(Manifest.displayName(target.name()) + ": FAILED open or read");
+        }
+      } else {
+        file.put("size", result.size());
+        file.put("digests", result.digests());
+        if (verify != null) {
+          boolean good = Boolean.TRUE.equals(result.verified());
+          file.put("ok", good);
+          if (good) {
+            ok++;
+          } else {
+            mismatched++;
+          }
+          if (!json) {
+            out.println(Manifest.displayName(target.name()) + ": " + (good ? "OK" : "FAILED"));
+          }
+        } else {
+          String line =
+              Manifest.line(new Manifest.Entry(result.digests().get(algos.get(0)), target.name()));
+          manifestText.append(line);
+          if (manifest == null && !json) {
+            out.print(line);
+          }
+        }
+      }
+      jsonFiles.add(file);
+    }
+    if (manifest != null) {
+      Files.writeString(manifest, manifestText, StandardCharsets.UTF_8);
+    }
+    int failed = errors.size() + mismatched;
+    if (json) {
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("files", byJob.size());
+      summary.put("failed", failed);
+      if (verify != null) {
+        summary.put("ok", ok);
+        summary.put("mismatched", mismatched);
+      }
+      summary.put("seconds", Math.round(seconds * 1000) / 1000.0);
+      summary.put("results", jsonFiles);
+      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+    }
+    for (String error : errors) {
+      System.err.println("pipeline: " + error);
+    }
+    if (verify != null && (mismatched > 0 || !errors.isEmpty())) {
+      if (!errors.isEmpty()) {
+        System.err.printf(
+            Locale.ROOT, "pipeline: WARNING: %d listed file(s) could not be read%n", errors.size());
+      }
+      if (mismatched > 0) {
+        System.err.printf(
+            Locale.ROOT, "pipeline: WARNING: %d computed checksum(s) did NOT match%n", mismatched);
+      }
+    } else if (!json) {
+      long bytes = byJob.values().stream().mapToLong(Target::size).sum();
+      System.err.printf(
+          Locale.ROOT,
+          "%s %,d file(s), %s in %.1f s (%s/s)%s%s.%n",
+          interrupted ? "Interrupted after" : verify != null ? "Verified" : "Hashed",
+          byJob.size() - errors.size(),
+          bytes(bytes),
+          seconds,
+          bytes((long) (bytes / Math.max(seconds, 1e-9))),
+          errors.isEmpty() ? "" : "; " + errors.size() + " failed",
+          manifest == null ? "" : "; manifest " + manifest);
+    }
+    return interrupted ? 130 : failed == 0 ? 0 : 1;
+  }
+
+  /** Lists the regular files under {@code paths}, named as the user would see them. */
+  private static List<Target> walk(List<Path> paths, String algorithm) {
+    List<Target> targets = new ArrayList<>();
+    for (Path path : paths) {
+      if (!Files.exists(path)) {
+        throw new CliException("no such file or directory: " + path);
+      }
+      try (Stream<Path> files = Files.walk(path)) {
+        files
+            .filter(Files::isRegularFile)
+            .sorted()
+            .forEach(
+                file ->
+                    targets.add(
+                        new Target(
+                            file.toString(), file.toAbsolutePath(), size(file), algorithm, null)));
+      } catch (IOException | UncheckedIOException e) {
+        throw new CliException("cannot walk " + path + ": " + e.getMessage());
+      }
+    }
+    return targets;
+  }
+
+  /** Lists the files of a manifest, named as written and found relative to this directory. */
+  private static List<Target> fromManifest(Path manifest) {
+    String text;
+    try {
+      text = Files.readString(manifest, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new CliException("no such manifest: " + manifest);
+    } catch (IOException e) {
+      throw new CliException("cannot read " + manifest + ": " + e.getMessage());
+    }
+    List<Manifest.Entry> entries;
+    try {
+      entries = Manifest.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(manifest + ": " + e.getMessage());
+    }
+    return entries.stream()
+        .map(
+            entry -> {
+              Path file = Path.of(entry.name());
+              return new Target(
+                  entry.name(),
+                  file.toAbsolutePath(),
+                  Files.isRegularFile(file) ? size(file) : 0,
+                  Manifest.algorithmFor(entry.hex()),
+                  entry.hex());
+            })
+        .toList();
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  /** Maps sha256sum-style names (sha256, SHA256, sha-256) to the JDK's (SHA-256). */
+  static String algorithmName(String name) {
+    String upper = name.trim().toUpperCase(Locale.ROOT);
+    String jdk =
+        switch (upper) {
+          case "MD5" -> "MD5";
+          case "SHA1", "SHA-1" -> "SHA-1";
+          case "SHA256", "SHA-256" -> "SHA-256";
+          case "SHA384", "SHA-384" -> "SHA-384";
+          case "SHA512", "SHA-512" -> "SHA-512";
+          case "SHA3-256" -> "SHA3-256";
+          case "SHA3-512" -> "SHA3-512";
+          default -> null;
+        };
+    if (jdk == null) {
+      throw new CliException(
+          "unknown --algo "
+              + name
+              + " (known: md5, sha1, sha256, sha384, sha512, sha3-256, sha3-512)");
+    }
+    return jdk;
+  }
+
+  private static String bytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double value = bytes / 1024.0;
+    int unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+  }
+
+  private static String clock(long seconds) {
+    return String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.pipeline.cli;
+
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.message.HashResult;
+import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.runtime.DeadLetter;
+import dev.pipeline.core.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads what became of a run's jobs: their results on {@code hash.results}, or their dead letters
+ * on {@code hash.jobs.dlq}. Created before the jobs are published, so it starts at the topics' ends
+ * and never scans old runs; it reads Kafka directly, so it needs no consumer-service.
+ */
+final class HashResults implements AutoCloseable {
+  /** What became of one job: a result, or the reason it was dead-lettered. */
+  record Outcome(String jobId, @Nullable HashResult result, @Nullable String deadLetter) {}
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final MessageCodec codec = MessageCodec.standard();
+
+  HashResults(KafkaSettings kafka) {
+    Map<String, Object> config = kafka.clientConfig(Map.of());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : List.of(Topics.HASH_RESULTS, Topics.deadLetter(Topics.HASH_JOBS))) {
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+    }
+    if (partitions.isEmpty()) {
+      throw new CliException(
+          "topic " + Topics.HASH_RESULTS + " does not exist; start the pipeline (bin/pipeline up)");
+    }
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // fixes the start before any job is published
+  }
+
+  /** Returns the outcomes that arrived for any of {@code pending} within {@code timeout}. */
+  List<Outcome> poll(Set<String> pending, Duration timeout) {
+    List<Outcome> outcomes = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+      if (record.key() == null || !pending.contains(record.key())) {
+        continue;
+      }
+      if (record.topic().equals(Topics.HASH_RESULTS)) {
+        outcomes.add(
+            new Outcome(record.key(), codec.decode(record.value(), HashResult.class), null));
+      } else {
+        Header reason = record.headers().lastHeader(DeadLetter.REASON);
+        outcomes.add(
+            new Outcome(
+                record.key(),
+                null,
+                reason == null
+                    ? "dead-lettered"
+                    : "dead-lettered: " + new String(reason.value(), StandardCharsets.UTF_8)));
+      }
+    }
+    return outcomes;
+  }
+
+  @Override
+  public void close() {
+    consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+  }
+}
