@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -24,28 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the real CLI jar, which starts a real broker and real service processes. */
 class PipelineCliIT {
-  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path home;
+  private CliProcess cli;
   private int port;
 
-  private record Result(int exit, String out, String err) {}
-
   @BeforeEach
-  void pickPort() throws IOException {
-    // The broker takes the port and the next one (controller).
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int candidate;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        candidate = socket.getLocalPort();
-      }
-      if (candidate < 65000 && Supervisor.portFree(candidate + 1)) {
-        port = candidate;
-        return;
-      }
-    }
-    throw new IllegalStateException("no two free ports in a row");
+  void setUp() throws IOException {
+    cli = new CliProcess(home);
+    port = cli.port();
   }
 
   @AfterEach
@@ -53,30 +40,12 @@ class PipelineCliIT {
     pipeline("down", "--timeout", "10");
   }
 
-  private Result pipeline(String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Dpipeline.root=" + ROOT,
-                "-jar",
-                ROOT.resolve("pipeline-cli/target/pipeline-cli.jar").toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("PIPELINE_HOME", home.toString());
-    builder.environment().put("PIPELINE_KAFKA_PORT", String.valueOf(port));
-    Path out = Files.createTempFile(home, "out", ".txt");
-    Path err = Files.createTempFile(home, "err", ".txt");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!process.waitFor(180, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("pipeline " + String.join(" ", args) + " did not finish");
-    }
-    return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  private CliProcess.Result pipeline(String... args) throws Exception {
+    return cli.run(args);
   }
 
   private JsonNode status() throws Exception {
-    Result status = pipeline("status", "--json", "--interval", "0.5");
+    CliProcess.Result status = pipeline("status", "--json", "--interval", "0.5");
     assertThat(status.exit()).as(status.err()).isZero();
     return JSON.readTree(status.out());
   }
@@ -96,11 +65,11 @@ class PipelineCliIT {
 
   @Test
   void upStatusScaleAndDownManageRealProcesses() throws Exception {
-    Result up = pipeline("up");
+    CliProcess.Result up = pipeline("up");
     assertThat(up.exit()).as(up.err()).isZero();
     assertThat(up.out()).contains("The pipeline is up in").contains("Kafka 127.0.0.1:" + port);
 
-    Result again = pipeline("up");
+    CliProcess.Result again = pipeline("up");
     assertThat(again.exit()).isZero();
     assertThat(again.out()).startsWith("The pipeline is already up");
 
@@ -126,7 +95,7 @@ class PipelineCliIT {
                   && group(s, "consumer-service").path("members").asInt() == 1;
             });
 
-    Result logs = pipeline("publish", "logs", "--count", "5000", "--error-ratio", "0.1");
+    CliProcess.Result logs = pipeline("publish", "logs", "--count", "5000", "--error-ratio", "0.1");
     assertThat(logs.exit()).as(logs.err()).isZero();
     assertThat(logs.out()).startsWith("Published 5,000 log events in");
     Awaitility.await()
@@ -143,13 +112,13 @@ class PipelineCliIT {
     assertThat(errors.get("events"))
         .isNotEmpty()
         .allMatch(e -> e.get("level").asText().equals("ERROR"));
-    Result badLevel = pipeline("logs", "search", "--level", "LOUD");
+    CliProcess.Result badLevel = pipeline("logs", "search", "--level", "LOUD");
     assertThat(badLevel.exit()).isEqualTo(2);
     assertThat(badLevel.err())
         .isEqualTo("pipeline: level must be one of [TRACE, DEBUG, INFO, WARN, ERROR]: LOUD\n");
 
     int jobs = 20_000;
-    Result publish = pipeline("publish", "hash", "--strings", String.valueOf(jobs));
+    CliProcess.Result publish = pipeline("publish", "hash", "--strings", String.valueOf(jobs));
     assertThat(publish.exit()).as(publish.err()).isZero();
     assertThat(publish.out()).startsWith("Published 20,000 hash jobs in");
     Topic results = new Topic("127.0.0.1:" + port, "hash.results");
@@ -161,7 +130,7 @@ class PipelineCliIT {
         .atMost(Duration.ofSeconds(30))
         .until(() -> group(status(), "hasher").get("done").asLong() == jobs);
 
-    Result scaleUp = pipeline("scale", "hasher-worker=2");
+    CliProcess.Result scaleUp = pipeline("scale", "hasher-worker=2");
     assertThat(scaleUp.exit()).as(scaleUp.err()).isZero();
     assertThat(scaleUp.out())
         .contains("hasher-worker: 1 -> 2")
@@ -169,7 +138,7 @@ class PipelineCliIT {
     List<JsonNode> hashers = processes(status(), "hasher-worker");
     assertThat(hashers).hasSize(2).allMatch(p -> p.get("alive").asBoolean());
 
-    Result scaleDown = pipeline("scale", "hasher-worker=1");
+    CliProcess.Result scaleDown = pipeline("scale", "hasher-worker=1");
     assertThat(scaleDown.exit()).as(scaleDown.err()).isZero();
     long stoppedPid =
         hashers.stream()
@@ -184,7 +153,7 @@ class PipelineCliIT {
 
     List<Long> pids = new ArrayList<>();
     status().get("processes").forEach(p -> pids.add(p.get("pid").asLong()));
-    Result down = pipeline("down");
+    CliProcess.Result down = pipeline("down");
     assertThat(down.exit()).as(down.err()).isZero();
     assertThat(down.out()).contains("The pipeline is down: stopped 5 process(es)");
     assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).isEmpty());
@@ -196,7 +165,7 @@ class PipelineCliIT {
   @Test
   void upOnATakenPortFailsInOneLineAndLeavesNothingRunning() throws Exception {
     try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-      Result up = pipeline("up");
+      CliProcess.Result up = pipeline("up");
       assertThat(up.exit()).isEqualTo(2);
       assertThat(up.err().lines().toList())
           .containsExactly(
@@ -209,18 +178,18 @@ class PipelineCliIT {
 
   @Test
   void badArgumentsGetOneLineAndANonZeroExit() throws Exception {
-    Result unknown = pipeline("scale", "dishwasher=2");
+    CliProcess.Result unknown = pipeline("scale", "dishwasher=2");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err())
         .startsWith("pipeline: unknown service 'dishwasher'; expected one of: producer-service");
-    Result negative = pipeline("up", "--hashers", "-1");
+    CliProcess.Result negative = pipeline("up", "--hashers", "-1");
     assertThat(negative.exit()).isEqualTo(2);
     assertThat(negative.err()).isEqualTo("pipeline: --hashers must be 0 or more: -1\n");
-    Result notUp = pipeline("scale", "hasher-worker=2");
+    CliProcess.Result notUp = pipeline("scale", "hasher-worker=2");
     assertThat(notUp.exit()).isEqualTo(3);
     assertThat(notUp.err())
         .isEqualTo("pipeline: the pipeline is not up; start it with: bin/pipeline up\n");
-    Result unreachable = pipeline("up", "--bootstrap", "127.0.0.1:1");
+    CliProcess.Result unreachable = pipeline("up", "--bootstrap", "127.0.0.1:1");
     assertThat(unreachable.exit()).isEqualTo(2);
     assertThat(unreachable.err())
         .isEqualTo("pipeline: cannot reach Kafka at 127.0.0.1:1 (no answer within 10 s)\n");
