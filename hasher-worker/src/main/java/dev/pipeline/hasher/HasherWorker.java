@@ -48,6 +48,13 @@ public final class HasherWorker implements Callable<Integer> {
   List<Path> roots = new ArrayList<>();
 
   @Option(
+      names = "--consumption",
+      defaultValue = "${env:PIPELINE_HASHER_CONSUMPTION:-SHARE}",
+      description =
+          "SHARE: a share group (KIP-932): per-job acknowledgement, more workers than partitions. GROUP: a classic consumer group, to compare (its group is named GROUP-classic). Env PIPELINE_HASHER_CONSUMPTION, default ${DEFAULT-VALUE}.")
+  ConsumptionModel consumption;
+
+  @Option(
       names = "--threads",
       defaultValue = "${env:PIPELINE_HASHER_THREADS:-0}",
       description = "Threads hashing files; 0 means one per core (env PIPELINE_HASHER_THREADS).")
@@ -109,9 +116,10 @@ public final class HasherWorker implements Callable<Integer> {
           (kafka, publisher) ->
               new Worker<>(
                   WorkerSettings.builder("hasher-worker", kafka)
-                      .group(group)
+                      // A group id is either a share group or a consumer group, never both.
+                      .group(consumption == ConsumptionModel.SHARE ? group : group + "-classic")
                       .topics(Topics.HASH_JOBS)
-                      .model(ConsumptionModel.SHARE)
+                      .model(consumption)
                       .concurrency(options.concurrency(64))
                       .consumers(consumers)
                       .lockDuration(lockDuration)

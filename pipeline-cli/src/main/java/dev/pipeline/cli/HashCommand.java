@@ -16,12 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -166,45 +164,33 @@ final class HashCommand implements Callable<Integer> {
 
   private Map<String, HashResults.Outcome> collect(
       HashResults results, Map<String, Target> byJob, long start) {
-    Set<String> pending = new HashSet<>(byJob.keySet());
     Map<String, HashResults.Outcome> outcomes = new LinkedHashMap<>();
     long totalBytes = byJob.values().stream().mapToLong(Target::size).sum();
-    long doneBytes = 0;
+    long[] doneBytes = {0};
     Progress progress = new Progress("hashed", byJob.size());
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!pending.isEmpty() && !interrupted) {
-      if (System.nanoTime() > deadline) {
-        throw new CliException(
-            pending.size()
-                + " of "
-                + byJob.size()
-                + " jobs had no result after "
-                + timeout
-                + "; are hasher-worker processes running? (bin/pipeline status)",
-            1);
-      }
-      for (HashResults.Outcome outcome : results.poll(pending, Duration.ofMillis(200))) {
-        if (pending.remove(outcome.jobId())) {
+    results.awaitAll(
+        byJob.keySet(),
+        timeout,
+        () -> interrupted,
+        outcome -> {
           outcomes.put(outcome.jobId(), outcome);
-          doneBytes += byJob.get(outcome.jobId()).size();
-        }
-      }
-      if (progress.due()) {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = doneBytes / Math.max(seconds, 1e-9);
-        progress.draw(
-            String.format(
-                Locale.ROOT,
-                "hashed %,d / %,d files (%.0f%%), %s / %s, %s/s, ETA %s",
-                outcomes.size(),
-                byJob.size(),
-                100.0 * outcomes.size() / byJob.size(),
-                bytes(doneBytes),
-                bytes(totalBytes),
-                bytes((long) rate),
-                rate <= 0 ? "?" : clock((long) ((totalBytes - doneBytes) / rate))));
-      }
-    }
+          doneBytes[0] += byJob.get(outcome.jobId()).size();
+          if (progress.due()) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = doneBytes[0] / Math.max(seconds, 1e-9);
+            progress.draw(
+                String.format(
+                    Locale.ROOT,
+                    "hashed %,d / %,d files (%.0f%%), %s / %s, %s/s, ETA %s",
+                    outcomes.size(),
+                    byJob.size(),
+                    100.0 * outcomes.size() / byJob.size(),
+                    bytes(doneBytes[0]),
+                    bytes(totalBytes),
+                    bytes((long) rate),
+                    rate <= 0 ? "?" : clock((long) ((totalBytes - doneBytes[0]) / rate))));
+          }
+        });
     progress.done();
     return outcomes;
   }

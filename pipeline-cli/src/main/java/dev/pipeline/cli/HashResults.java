@@ -53,8 +53,41 @@ final class HashResults implements AutoCloseable {
     partitions.forEach(consumer::position); // fixes the start before any job is published
   }
 
-  /** Returns the outcomes that arrived for any of {@code pending} within {@code timeout}. */
-  List<Outcome> poll(Set<String> pending, Duration timeout) {
+  /**
+   * Waits for an outcome of every job in {@code jobIds} (the first one of a job counts; a job
+   * redelivered after a worker died may have two), handing each to {@code onOutcome}; returns the
+   * jobs still without one when {@code stop} says so.
+   *
+   * @throws CliException when {@code timeout} passes first
+   */
+  Set<String> awaitAll(
+      Set<String> jobIds,
+      Duration timeout,
+      java.util.function.BooleanSupplier stop,
+      java.util.function.Consumer<Outcome> onOutcome) {
+    Set<String> pending = new java.util.HashSet<>(jobIds);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!pending.isEmpty() && !stop.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new CliException(
+            pending.size()
+                + " of "
+                + jobIds.size()
+                + " jobs had no result after "
+                + timeout
+                + "; are hasher-worker processes running? (bin/pipeline status)",
+            1);
+      }
+      for (Outcome outcome : poll(pending, Duration.ofMillis(200))) {
+        if (pending.remove(outcome.jobId())) {
+          onOutcome.accept(outcome);
+        }
+      }
+    }
+    return pending;
+  }
+
+  private List<Outcome> poll(Set<String> pending, Duration timeout) {
     List<Outcome> outcomes = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
       if (record.key() == null || !pending.contains(record.key())) {

@@ -284,6 +284,12 @@ final class PublishCommand implements Runnable {
         description = "Kafka to publish to (default: the local pipeline's).")
     String bootstrap;
 
+    @Option(
+        names = "--wait",
+        description =
+            "Wait until every job's result is on hash.results and report end-to-end jobs/s.")
+    boolean wait;
+
     @Override
     public Integer call() {
       if (count < 1) {
@@ -293,11 +299,18 @@ final class PublishCommand implements Runnable {
         throw new CliException("--length must be 1-" + HashJob.MAX_INLINE_BYTES + ": " + length);
       }
       String run = runId();
-      try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
+      KafkaSettings kafka = kafka(bootstrap);
+      java.util.Set<String> ids = new java.util.HashSet<>();
+      try (HashResults results = wait ? new HashResults(kafka) : null;
+          Publisher publisher = new Publisher(kafka, Map.of())) {
         PublishRun publishing = new PublishRun("hash jobs", count, publisher, 0);
         Instant now = Instant.now();
+        long start = System.nanoTime();
         for (long i = 0; i < count && !publishing.interrupted(); i++) {
           String id = "strings-" + run + "-" + i;
+          if (wait) {
+            ids.add(id);
+          }
           HashJob job =
               new HashJob(
                   1,
@@ -308,7 +321,27 @@ final class PublishCommand implements Runnable {
                   now);
           publishing.send(Topics.HASH_JOBS, id, job);
         }
-        return publishing.finish();
+        int exit = publishing.finish();
+        if (results == null || exit != 0) {
+          return exit;
+        }
+        long[] done = {0};
+        Progress progress = new Progress("results", ids.size());
+        java.util.Set<String> missing =
+            results.awaitAll(
+                ids,
+                java.time.Duration.ofHours(1),
+                publishing::interrupted,
+                outcome -> progress.update(++done[0], (System.nanoTime() - start) / 1e9));
+        progress.done();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "%,d results in %.1f s from the first job published: %,.0f jobs/s end to end.%n",
+            done[0],
+            seconds,
+            done[0] / seconds);
+        return missing.isEmpty() ? 0 : 130;
       }
     }
 

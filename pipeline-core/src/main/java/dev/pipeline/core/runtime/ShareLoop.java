@@ -1,10 +1,12 @@
 package dev.pipeline.core.runtime;
 
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,6 +32,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ShareLoop implements PollLoop {
   private static final Logger log = LoggerFactory.getLogger(ShareLoop.class);
+  private static final long COMMIT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long ACK_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
   private final ShareConsumer<byte[], byte[]> consumer;
   private final JobRunner<?> runner;
@@ -69,7 +73,11 @@ final class ShareLoop implements PollLoop {
   }
 
   private void process(ConsumerRecords<byte[], byte[]> records) {
-    BlockingQueue<Ack> finished = new LinkedBlockingQueue<>();
+    // Finished jobs queue up without waking this thread for each one (a wake-up per job costs more
+    // than a tiny job); it looks every few milliseconds, and is woken when the last job ends.
+    Queue<Ack> finished = new ConcurrentLinkedQueue<>();
+    AtomicInteger remaining = new AtomicInteger(records.count());
+    Thread pollThread = Thread.currentThread();
     java.util.Set<ConsumerRecord<byte[], byte[]>> unfinished =
         java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -94,6 +102,7 @@ final class ShareLoop implements PollLoop {
               failed = true;
               running = false;
               finished.add(new Ack(record, AcknowledgeType.RELEASE));
+              LockSupport.unpark(pollThread);
             } else {
               finished.add(
                   new Ack(
@@ -103,18 +112,22 @@ final class ShareLoop implements PollLoop {
                         case DEAD_LETTERED -> AcknowledgeType.REJECT;
                         case ABANDONED -> AcknowledgeType.RELEASE;
                       }));
+              if (remaining.decrementAndGet() == 0) {
+                LockSupport.unpark(pollThread);
+              }
             }
           });
     }
     long stopDeadline = Long.MAX_VALUE;
+    long lastCommit = System.nanoTime();
     while (!unfinished.isEmpty()) {
-      Ack ack;
-      try {
-        ack = finished.poll(50, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        ack = null;
-        running = false;
+      Ack ack = finished.poll();
+      if (ack == null) {
+        LockSupport.parkNanos(ACK_WAIT_NANOS);
+        if (Thread.interrupted()) {
+          running = false;
+        }
+        ack = finished.poll();
       }
       if (ack != null) {
         acknowledge(ack.record(), ack.type(), unfinished);
@@ -122,7 +135,12 @@ final class ShareLoop implements PollLoop {
         while ((more = finished.poll()) != null) {
           acknowledge(more.record(), more.type(), unfinished);
         }
-        consumer.commitAsync();
+        // The next poll carries the acknowledgements of a batch that ends now; a long batch
+        // commits what is done every so often, so those records are not held until it ends.
+        if (!unfinished.isEmpty() && System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
+          consumer.commitAsync();
+          lastCommit = System.nanoTime();
+        }
         continue;
       }
       if (!running && stopDeadline == Long.MAX_VALUE) {

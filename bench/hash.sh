@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of the hasher, each figure next to its peer from the same run:
+#   1. large files (8 x 512 MiB, in page cache): MiB/s with 1 and 2 hasher processes, with a thread
+#      per core (the default) and with one thread each, against openssl dgst -sha256 (one core),
+#      sha256sum, and xargs -P2 sha256sum;
+#   2. 20,000 files of 1-64 KiB: files/s with 1 and 2 processes against find | xargs -P2 sha256sum;
+#   3. tiny inline jobs (the seed's random strings): jobs/s end to end (published, hashed,
+#      acknowledged, result on hash.results) with 1 and 2 processes, share group against a classic
+#      consumer group on the same load;
+#   4. peak RSS (VmHWM) of each hasher process.
+#   bench/hash.sh [TINY_JOBS]       (default 300,000; BENCH_SECTIONS="1 2 3" picks sections)
+# Everything runs on this machine: broker, workers and peers share its cores.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tiny=${1:-300000}
+sections=${BENCH_SECTIONS:-1 2 3}
+run_section() { [[ " $sections " == *" $1 "* ]]; }
+P="$root/bin/pipeline"
+"$P" --version >/dev/null   # builds the jars if needed
+work=$(mktemp -d /tmp/hash-bench.XXXXXX)
+export PIPELINE_HOME=$work/home PIPELINE_KAFKA_PORT=${BENCH_KAFKA_PORT:-19292} PIPELINE_HASHER_ROOTS=$work
+cleanup() { "$P" down >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+secs() { python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])'; }
+ours() { # PATH -> seconds for bin/pipeline hash PATH --wait (publish of the first job to last result)
+  (cd "$work" && "$P" hash "$1" --wait --json | secs)
+}
+timed() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc -l; }
+rate() { awk "BEGIN{printf \"%.0f\", $1/$2}"; }
+hashers() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
+print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"] if p["service"]=="hasher-worker"))'; }
+hwm() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+scale() { "$P" scale "hasher-worker=$1" >/dev/null; }
+echo "# hasher benchmark: $(nproc) cores, $(openssl version | cut -d' ' -f1-2), $(sha256sum --version | head -1)"
+echo
+
+if run_section 3; then
+  # A classic consumer group first, on a broker of its own: it starts at the earliest offset.
+  "$P" up --producers 0 --consumers 0 --crawlers 0 --hashers 0 >/dev/null
+  echo "## Tiny inline jobs, $tiny per run: jobs/s end to end"
+  echo
+  echo "| consumption | 1 process | 2 processes | 2 vs 1 |"
+  echo "| --- | ---: | ---: | ---: |"
+  for model in GROUP SHARE; do
+    if [ "$model" = SHARE ]; then
+      "$P" down >/dev/null; rm -rf "$PIPELINE_HOME"
+      "$P" up --producers 0 --consumers 0 --crawlers 0 --hashers 0 >/dev/null
+    fi
+    row=()
+    for n in 1 2; do
+      PIPELINE_HASHER_CONSUMPTION=$model scale "$n"
+      "$P" publish hash --strings 20000 --wait >/dev/null   # warm-up
+      row+=("$("$P" publish hash --strings "$tiny" --wait | awk '/jobs\/s end to end/ {gsub(",","",$(NF-4)); print $(NF-4)}')")
+    done
+    echo "| $( [ $model = SHARE ] && echo 'share group (KIP-932)' || echo 'consumer group' ) | ${row[0]} | ${row[1]} | $(awk "BEGIN{printf \"%.2f\", ${row[1]}/${row[0]}}") |"
+    scale 0
+  done
+  echo
+  "$P" down >/dev/null; rm -rf "$PIPELINE_HOME"
+fi
+
+"$P" up --producers 0 --consumers 0 --crawlers 0 --hashers 0 >/dev/null
+if run_section 1; then
+  mkdir -p "$work/large"
+  for i in 1 2 3 4 5 6 7 8; do head -c 512M /dev/urandom >"$work/large/f$i"; done
+  cat "$work"/large/* >/dev/null
+  mib=4096
+  echo "## Large files: 8 x 512 MiB in page cache, MiB/s"
+  echo
+  openssl_s=$(timed openssl dgst -sha256 "$work"/large/*)
+  sha_s=$(timed sha256sum "$work"/large/*)
+  xargs_s=$(timed bash -c "printf '%s\n' $work/large/* | xargs -P2 -n1 sha256sum")
+  one=$(rate $mib "$openssl_s")
+  echo "| hasher | MiB/s | vs openssl (1 core) x processes |"
+  echo "| --- | ---: | ---: |"
+  for threads in 0 1; do
+    for n in 1 2; do
+      scale 0; PIPELINE_HASHER_THREADS=$threads scale "$n"
+      ours "large" >/dev/null   # warm-up
+      s=$(ours "large")
+      echo "| $n process(es), $( [ $threads = 0 ] && echo 'a thread per core' || echo 'one thread each') | $(rate $mib "$s") | $(awk "BEGIN{printf \"%.2f\", $(rate $mib "$s")/($one*$n)}") |"
+    done
+  done
+  echo "| openssl dgst -sha256 (one core) | $one | |"
+  echo "| sha256sum (one core) | $(rate $mib "$sha_s") | |"
+  echo "| xargs -P2 sha256sum | $(rate $mib "$xargs_s") | |"
+  echo
+  rm -rf "$work/large"
+fi
+
+if run_section 2; then
+  python3 - "$work/small" <<'PY'
+import os, random, sys
+random.seed(5)
+for i in range(20000):
+    d = os.path.join(sys.argv[1], "d%03d" % (i % 200))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%05d" % i), "wb") as f:
+        f.write(os.urandom(random.randint(1024, 64 * 1024)))
+PY
+  cat "$work"/small/*/* >/dev/null
+  echo "## 20,000 files of 1-64 KiB, files/s"
+  echo
+  echo "| hasher | files/s |"
+  echo "| --- | ---: |"
+  for n in 1 2; do
+    scale 0; scale "$n"
+    ours "small" >/dev/null   # warm-up
+    echo "| $n process(es) | $(rate 20000 "$(ours small)") |"
+  done
+  peer=$(timed bash -c "cd $work && find small -type f | xargs -P2 -n 500 sha256sum")
+  echo "| find \| xargs -P2 sha256sum | $(rate 20000 "$peer") |"
+  echo
+fi
+
+echo "Peak RSS of the hasher processes (MiB): $(for p in $(hashers); do echo -n "$(hwm "$p") "; done)"
