@@ -7,7 +7,7 @@
 #   3. tiny inline jobs (the seed's random strings): jobs/s end to end (published, hashed,
 #      acknowledged, result on hash.results) with 1 and 2 processes, share group against a classic
 #      consumer group on the same load;
-#   4. peak RSS (VmHWM) of each hasher process.
+#   4. peak RSS (VmHWM) of each hasher process, and its anonymous RSS (without mapped file pages).
 #   bench/hash.sh [TINY_JOBS]       (default 300,000; BENCH_SECTIONS="1 2 3" picks sections)
 # Everything runs on this machine: broker, workers and peers share its cores.
 set -euo pipefail
@@ -76,7 +76,8 @@ if run_section 1; then
   echo "| --- | ---: | ---: |"
   for threads in 0 1; do
     for n in 1 2; do
-      scale 0; PIPELINE_HASHER_THREADS=$threads scale "$n"
+      # --batch 1: a process takes a file at a time, so an idle one gets the next, not a busy one.
+      scale 0; PIPELINE_HASHER_BATCH=1 PIPELINE_HASHER_THREADS=$threads scale "$n"
       ours "large" >/dev/null   # warm-up
       s=$(ours "large")
       echo "| $n process(es), $( [ $threads = 0 ] && echo 'a thread per core' || echo 'one thread each') | $(rate $mib "$s") | $(awk "BEGIN{printf \"%.2f\", $(rate $mib "$s")/($one*$n)}") |"
@@ -114,4 +115,6 @@ PY
   echo
 fi
 
-echo "Peak RSS of the hasher processes (MiB): $(for p in $(hashers); do echo -n "$(hwm "$p") "; done)"
+anon() { awk '/RssAnon/ {printf "%d", $2/1024}' "/proc/$1/status"; }
+echo "Peak RSS of the hasher processes (MiB, VmHWM; mapped file pages count in it): $(for p in $(hashers); do echo -n "$(hwm "$p") "; done)"
+echo "Anonymous RSS at the end (MiB, heap and the rest, no file pages): $(for p in $(hashers); do echo -n "$(anon "$p") "; done)"

@@ -68,6 +68,13 @@ public final class HasherWorker implements Callable<Integer> {
   int consumers;
 
   @Option(
+      names = "--batch",
+      defaultValue = "${env:PIPELINE_HASHER_BATCH:-500}",
+      description =
+          "Jobs a consumer takes per poll. Large for many small jobs (fewer round trips); small (1-4) for a few large files, so an idle process takes the jobs a busy one would otherwise hold (env PIPELINE_HASHER_BATCH, default ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(
       names = "--lock-duration",
       defaultValue = "${env:PIPELINE_HASHER_LOCK_DURATION:-PT60S}",
       description =
@@ -122,6 +129,7 @@ public final class HasherWorker implements Callable<Integer> {
                       .model(consumption)
                       .concurrency(options.concurrency(64))
                       .consumers(consumers)
+                      .maxInFlight(batch)
                       .lockDuration(lockDuration)
                       .maxDeliveries(maxDeliveries)
                       .shutdownTimeout(options.shutdownTimeout())

@@ -190,6 +190,9 @@ public final class Worker<T> {
       clientConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
       clientConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(index));
       clientConfig.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
+      // Take no more than max.poll.records, so a busy consumer does not hoard jobs others could
+      // run.
+      clientConfig.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
       clientConfig.put(
           ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
       return new ShareLoop(
