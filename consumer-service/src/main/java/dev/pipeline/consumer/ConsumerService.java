@@ -23,9 +23,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The store: consumes {@code logs.events} and {@code hash.results} in the {@code consumer-service}
- * consumer group, writes each poll as one SQL transaction with its offsets (SQLite by default,
- * PostgreSQL by URL), and answers queries over HTTP.
+ * The store: consumes {@code logs.events} (group {@code consumer-service}) and {@code hash.results}
+ * (group {@code consumer-service-results}), writes each poll as one SQL transaction with its
+ * offsets (SQLite by default, PostgreSQL by URL), and answers queries over HTTP.
  */
 @Command(
     name = "consumer-service",
@@ -40,7 +40,8 @@ public final class ConsumerService implements Callable<Integer> {
   @Option(
       names = "--group",
       defaultValue = "${env:PIPELINE_CONSUMER_GROUP:-consumer-service}",
-      description = "Consumer group (env PIPELINE_CONSUMER_GROUP, default ${DEFAULT-VALUE}).")
+      description =
+          "Consumer group of the log events; hash results are stored by GROUP-results (env PIPELINE_CONSUMER_GROUP, default ${DEFAULT-VALUE}).")
   String group;
 
   @Option(
@@ -78,8 +79,10 @@ public final class ConsumerService implements Callable<Integer> {
     Database database = new Database(dbUrl);
     database.migrate();
     TransactionalSink<LogEvent> logs = new TransactionalSink<>(database, group, new LogRows());
+    // Its own group, so each group's members and lag in `pipeline status` are one topic's.
+    String resultsGroup = group + "-results";
     TransactionalSink<HashResult> results =
-        new TransactionalSink<>(database, group, new HashResultRows());
+        new TransactionalSink<>(database, resultsGroup, new HashResultRows());
     LogQueries queries = new LogQueries(database);
     HttpApi api = http.start(httpPort, routes(queries));
     log.info("Query API on http://{}:{}, store {}", http.host(), api.port(), database.dialect());
@@ -89,9 +92,12 @@ public final class ConsumerService implements Callable<Integer> {
           options,
           (kafka, publisher) ->
               List.of(
-                  new Worker<>(settings(kafka, topic), LogEvent.class, logs, publisher),
+                  new Worker<>(settings(kafka, group, topic), LogEvent.class, logs, publisher),
                   new Worker<>(
-                      settings(kafka, resultsTopic), HashResult.class, results, publisher)));
+                      settings(kafka, resultsGroup, resultsTopic),
+                      HashResult.class,
+                      results,
+                      publisher)));
     } finally {
       api.close();
       logs.close();
@@ -99,7 +105,8 @@ public final class ConsumerService implements Callable<Integer> {
     }
   }
 
-  private WorkerSettings settings(dev.pipeline.core.config.KafkaSettings kafka, String topic) {
+  private WorkerSettings settings(
+      dev.pipeline.core.config.KafkaSettings kafka, String group, String topic) {
     return WorkerSettings.builder("consumer-service", kafka)
         .group(group)
         .topics(topic)
