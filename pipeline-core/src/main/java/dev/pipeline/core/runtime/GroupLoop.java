@@ -64,8 +64,14 @@ final class GroupLoop implements PollLoop {
   }
 
   private Iterable<ConsumerRecord<byte[], byte[]>> poll() {
+    if (paused) {
+      // A paused consumer's poll would sleep its whole timeout; wait for room instead, so
+      // fetching resumes as soon as half the jobs in flight are done.
+      awaitRoom();
+      applyBackpressure();
+    }
     try {
-      return consumer.poll(settings.pollTimeout());
+      return consumer.poll(paused ? Duration.ZERO : settings.pollTimeout());
     } catch (WakeupException e) {
       return java.util.List.of();
     }
@@ -100,6 +106,24 @@ final class GroupLoop implements PollLoop {
                 idle.notifyAll();
               }
             });
+  }
+
+  private void awaitRoom() {
+    long deadline = System.nanoTime() + settings.pollTimeout().toNanos();
+    synchronized (idle) {
+      while (inFlight > settings.maxInFlight() / 2 && running) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        try {
+          idle.wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   private void applyBackpressure() {
