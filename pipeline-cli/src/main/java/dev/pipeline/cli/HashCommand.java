@@ -205,6 +205,7 @@ final class HashCommand implements Callable<Integer> {
     List<String> errors = new ArrayList<>();
     StringBuilder manifestText = new StringBuilder();
     int ok = 0;
+    long hashedBytes = 0;
     int mismatched = 0;
     List<Map<String, Object>> jsonFiles = new ArrayList<>();
     for (Map.Entry<String, Target> job : byJob.entrySet()) {
@@ -224,6 +225,7 @@ final class HashCommand implements Callable<Integer> {
           out.println(Manifest.displayName(target.name()) + ": FAILED open or read");
         }
       } else {
+        hashedBytes += result.size();
         file.put("size", result.size());
         file.put("digests", result.digests());
         if (verify != null) {
@@ -277,15 +279,14 @@ final class HashCommand implements Callable<Integer> {
             Locale.ROOT, "pipeline: WARNING: %d computed checksum(s) did NOT match%n", mismatched);
       }
     } else if (!json) {
-      long bytes = byJob.values().stream().mapToLong(Target::size).sum();
       System.err.printf(
           Locale.ROOT,
           "%s %,d file(s), %s in %.1f s (%s/s)%s%s.%n",
           interrupted ? "Interrupted after" : verify != null ? "Verified" : "Hashed",
           byJob.size() - errors.size(),
-          bytes(bytes),
+          bytes(hashedBytes),
           seconds,
-          bytes((long) (bytes / Math.max(seconds, 1e-9))),
+          bytes((long) (hashedBytes / Math.max(seconds, 1e-9))),
           errors.isEmpty() ? "" : "; " + errors.size() + " failed",
           manifest == null ? "" : "; manifest " + manifest);
     }
