@@ -67,8 +67,11 @@ class HasherTest {
   }
 
   private Hasher hasher(AddressPolicy policy) {
-    return new Hasher(
-        "w1", HashRoots.of(List.of(root)), cores, new UrlFetcher(policy, 4096, "test"));
+    return hasher(List.of(root), policy);
+  }
+
+  private Hasher hasher(List<Path> roots, AddressPolicy policy) {
+    return new Hasher("w1", HashRoots.of(roots), cores, new UrlFetcher(policy, 4096, "test"));
   }
 
   private static HashJob job(
@@ -195,12 +198,7 @@ class HasherTest {
     assertThat(hashFile(fifo.toString()).error())
         .isEqualTo(fifo + " is a FIFO, socket or device, not a regular file");
     assertThat(hashFile(root.toString()).error()).contains("is a directory");
-    Hasher devices =
-        new Hasher(
-            "w1",
-            HashRoots.of(List.of(Path.of("/dev"))),
-            cores,
-            new UrlFetcher(AddressPolicy.ANY, 1, "t"));
+    Hasher devices = hasher(List.of(Path.of("/dev")), AddressPolicy.ANY);
     assertThat(devices.hash(job(HashJob.Kind.FILE, "/dev/zero", List.of(), null)).get().error())
         .contains("is a FIFO, socket or device");
   }
@@ -208,12 +206,7 @@ class HasherTest {
   @Test
   void aFileThatFailsToReadGetsAnErrorResult() throws Exception {
     // /proc/self/mem is a regular file that even root cannot read from offset 0.
-    Hasher proc =
-        new Hasher(
-            "w1",
-            HashRoots.of(List.of(Path.of("/proc/self"))),
-            cores,
-            new UrlFetcher(AddressPolicy.ANY, 1, "t"));
+    Hasher proc = hasher(List.of(Path.of("/proc/self")), AddressPolicy.ANY);
     HashResult result =
         proc.hash(job(HashJob.Kind.FILE, "/proc/self/mem", List.of(), null))
             .get(30, TimeUnit.SECONDS);
@@ -223,8 +216,7 @@ class HasherTest {
 
   @Test
   void aWorkerWithoutRootsRefusesEveryFile() throws Exception {
-    Hasher none =
-        new Hasher("w1", HashRoots.of(List.of()), cores, new UrlFetcher(AddressPolicy.ANY, 1, "t"));
+    Hasher none = hasher(List.of(), AddressPolicy.ANY);
     assertThat(none.hash(job(HashJob.Kind.FILE, "/etc/hostname", List.of(), null)).get().error())
         .contains("started without --root");
   }

@@ -23,9 +23,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -85,11 +88,7 @@ final class HashCommand implements Callable<Integer> {
       description = "Give up waiting after this long (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(
-      names = "--bootstrap",
-      paramLabel = "HOST:PORT",
-      description = "Kafka to use (default: the local pipeline's).")
-  @Nullable String bootstrap;
+  @Mixin ClusterOption cluster;
 
   /** One file of the run: its name as the user wrote it, where it is, and what is expected. */
   private record Target(
@@ -111,7 +110,7 @@ final class HashCommand implements Callable<Integer> {
     if (targets.isEmpty()) {
       throw new CliException("no files to hash under " + paths);
     }
-    KafkaSettings kafka = PublishCommand.kafka(bootstrap);
+    KafkaSettings kafka = cluster.kafka();
     boolean waiting = wait || manifest != null || verify != null;
     Runtime.getRuntime()
         .addShutdownHook(
@@ -125,6 +124,8 @@ final class HashCommand implements Callable<Integer> {
         Publisher publisher = new Publisher(kafka, Map.of())) {
       String run = PublishCommand.runId();
       Map<String, Target> byJob = new LinkedHashMap<>();
+      AtomicInteger notAccepted = new AtomicInteger();
+      AtomicReference<String> firstRefusal = new AtomicReference<>();
       Progress progress = new Progress("published", targets.size());
       long start = System.nanoTime();
       for (int i = 0; i < targets.size() && !interrupted; i++) {
@@ -132,20 +133,36 @@ final class HashCommand implements Callable<Integer> {
         String jobId = "hash-" + run + "-" + i;
         byJob.put(jobId, target);
         List<String> jobAlgorithms = verify != null ? List.of(target.algorithm()) : algos;
-        publisher.publish(
-            Topics.HASH_JOBS,
-            jobId,
-            new HashJob(
-                1,
+        publisher
+            .publish(
+                Topics.HASH_JOBS,
                 jobId,
-                new HashJob.Source(HashJob.Kind.FILE, target.path().toString()),
-                jobAlgorithms,
-                target.expected(),
-                Instant.now()));
+                new HashJob(
+                    1,
+                    jobId,
+                    new HashJob.Source(HashJob.Kind.FILE, target.path().toString()),
+                    jobAlgorithms,
+                    target.expected(),
+                    Instant.now()))
+            .whenComplete(
+                (metadata, error) -> {
+                  if (error != null && notAccepted.getAndIncrement() == 0) {
+                    firstRefusal.set(String.valueOf(error.getMessage()));
+                  }
+                });
         progress.update(i + 1, (System.nanoTime() - start) / 1e9);
       }
       publisher.flush();
       progress.done();
+      if (notAccepted.get() > 0) {
+        throw new CliException(
+            notAccepted.get()
+                + " of "
+                + byJob.size()
+                + " hash jobs were not accepted by Kafka: "
+                + firstRefusal.get(),
+            1);
+      }
       if (!waiting) {
         System.out.printf(
             Locale.ROOT,

@@ -22,6 +22,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -37,15 +38,7 @@ final class PublishCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Resolves the cluster: --bootstrap, else the running local pipeline's. */
-  static KafkaSettings kafka(String bootstrap) {
-    String cluster =
-        bootstrap != null
-            ? bootstrap
-            : new LocalPipeline(Layout.detect(), System.err).requireRunning().bootstrap();
-    return KafkaSettings.resolve(cluster, Map.of(), System.getenv());
-  }
-
+  /** Returns a short random id that names one run's jobs. */
   static String runId() {
     return UUID.randomUUID().toString().substring(0, 8);
   }
@@ -109,11 +102,7 @@ final class PublishCommand implements Runnable {
         description = "With --count: share of ERROR events, 0-1 (default ${DEFAULT-VALUE}).")
     double errorRatio;
 
-    @Option(
-        names = "--bootstrap",
-        paramLabel = "HOST:PORT",
-        description = "Kafka to publish to (default: the local pipeline's).")
-    String bootstrap;
+    @Mixin ClusterOption cluster;
 
     @Option(
         names = "--topic",
@@ -138,7 +127,7 @@ final class PublishCommand implements Runnable {
               ? "stdin"
               : file.getFileName().toString();
       String source = service != null ? service : fileName.replaceFirst("\\.[^.]*$", "");
-      try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
+      try (Publisher publisher = new Publisher(cluster.kafka(), Map.of())) {
         PublishRun run = new PublishRun("log events", 0, publisher, 0);
         if (file.toString().equals("-")) {
           return readStandardInput(run, lineFormat, source);
@@ -168,7 +157,7 @@ final class PublishCommand implements Runnable {
         throw new CliException("--count must be at least 1: " + count);
       }
       LogGenerator generator = new LogGenerator(sources, errorRatio, "gen-" + runId());
-      try (Publisher publisher = new Publisher(kafka(bootstrap), Map.of())) {
+      try (Publisher publisher = new Publisher(cluster.kafka(), Map.of())) {
         PublishRun run = new PublishRun("log events", count, publisher, rate);
         if (rate > 0) {
           // Paced: each event is made when it is due, so its timestamp is its send time.
@@ -278,11 +267,7 @@ final class PublishCommand implements Runnable {
         description = "Characters per string (default ${DEFAULT-VALUE}).")
     int length;
 
-    @Option(
-        names = "--bootstrap",
-        paramLabel = "HOST:PORT",
-        description = "Kafka to publish to (default: the local pipeline's).")
-    String bootstrap;
+    @Mixin ClusterOption cluster;
 
     @Option(
         names = "--wait",
@@ -299,7 +284,7 @@ final class PublishCommand implements Runnable {
         throw new CliException("--length must be 1-" + HashJob.MAX_INLINE_BYTES + ": " + length);
       }
       String run = runId();
-      KafkaSettings kafka = kafka(bootstrap);
+      KafkaSettings kafka = cluster.kafka();
       java.util.Set<String> ids = new java.util.HashSet<>();
       try (HashResults results = wait ? new HashResults(kafka) : null;
           Publisher publisher = new Publisher(kafka, Map.of())) {
