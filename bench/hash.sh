@@ -50,7 +50,7 @@ if run_section 3; then
     row=()
     for n in 1 2; do
       PIPELINE_HASHER_CONSUMPTION=$model scale "$n"
-      "$P" publish hash --strings 20000 --wait >/dev/null   # warm-up
+      "$P" publish hash --strings 200000 --wait >/dev/null   # warm-up: a fresh worker spends its first seconds compiling
       row+=("$("$P" publish hash --strings "$tiny" --wait | awk '/jobs\/s end to end/ {gsub(",","",$(NF-4)); print $(NF-4)}')")
     done
     echo "| $( [ $model = SHARE ] && echo 'share group (KIP-932)' || echo 'consumer group' ) | ${row[0]} | ${row[1]} | $(awk "BEGIN{printf \"%.2f\", ${row[1]}/${row[0]}}") |"

@@ -27,11 +27,19 @@ import org.jspecify.annotations.Nullable;
  * and never scans old runs; it reads Kafka directly, so it needs no consumer-service.
  */
 final class HashResults implements AutoCloseable {
-  /** What became of one job: a result, or the reason it was dead-lettered. */
-  record Outcome(String jobId, @Nullable HashResult result, @Nullable String deadLetter) {}
+  private static final MessageCodec CODEC = MessageCodec.standard();
+
+  /**
+   * What became of one job: its result (decoded only when asked: counting outcomes needs no JSON),
+   * or the reason it was dead-lettered.
+   */
+  record Outcome(String jobId, byte @Nullable [] resultBytes, @Nullable String deadLetter) {
+    @Nullable HashResult result() {
+      return resultBytes == null ? null : CODEC.decode(resultBytes, HashResult.class);
+    }
+  }
 
   private final KafkaConsumer<String, byte[]> consumer;
-  private final MessageCodec codec = MessageCodec.standard();
 
   HashResults(KafkaSettings kafka) {
     Map<String, Object> config = kafka.clientConfig(Map.of());
@@ -94,8 +102,7 @@ final class HashResults implements AutoCloseable {
         continue;
       }
       if (record.topic().equals(Topics.HASH_RESULTS)) {
-        outcomes.add(
-            new Outcome(record.key(), codec.decode(record.value(), HashResult.class), null));
+        outcomes.add(new Outcome(record.key(), record.value(), null));
       } else {
         Header reason = record.headers().lastHeader(DeadLetter.REASON);
         outcomes.add(
