@@ -2,32 +2,35 @@ package dev.pipeline.crawler;
 
 import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.message.FrontierUrl;
-import dev.pipeline.core.runtime.JobHandler;
 import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
 import dev.pipeline.core.topic.Topics;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Owns hosts of the frontier through the {@code crawler} consumer group. This first version joins
- * the group and validates frontier URLs; fetching, politeness and link extraction come with the
- * crawler issue.
+ * Owns hosts of the frontier through the {@code crawler} consumer group and crawls them politely:
+ * fetches on virtual threads, feeds discovered links back to the frontier, publishes pages.
  */
 @Command(
     name = "crawler-service",
     mixinStandardHelpOptions = true,
-    description =
-        "Consumes crawl.frontier (keyed by host) in a consumer group, on virtual threads.")
+    description = {
+      "Crawls the URLs of crawl.frontier (keyed by host) as a member of a consumer group: each",
+      "process owns some hosts at a time and keeps their politeness; fetches run on virtual threads."
+    })
 public final class CrawlerService implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(CrawlerService.class);
-
   @Mixin ServiceOptions options;
 
   @Option(
@@ -36,30 +39,81 @@ public final class CrawlerService implements Callable<Integer> {
       description = "Consumer group (env PIPELINE_CRAWLER_GROUP, default ${DEFAULT-VALUE}).")
   String group;
 
+  @Option(
+      names = "--max-fetches",
+      defaultValue = "${env:PIPELINE_CRAWLER_MAX_FETCHES:-256}",
+      description =
+          "Requests in flight in this process, across hosts (env PIPELINE_CRAWLER_MAX_FETCHES, default ${DEFAULT-VALUE}).")
+  int maxFetches;
+
+  @Option(
+      names = "--fetch-timeout",
+      defaultValue = "${env:PIPELINE_CRAWLER_FETCH_TIMEOUT:-PT10S}",
+      description =
+          "Connect and read timeout of a request (env PIPELINE_CRAWLER_FETCH_TIMEOUT, default ${DEFAULT-VALUE}).")
+  Duration fetchTimeout;
+
+  @Option(
+      names = "--max-page-bytes",
+      defaultValue = "${env:PIPELINE_CRAWLER_MAX_PAGE_BYTES:-5242880}",
+      description =
+          "Largest body read; bigger pages are recorded, not parsed (env PIPELINE_CRAWLER_MAX_PAGE_BYTES, default ${DEFAULT-VALUE}).")
+  long maxPageBytes;
+
+  @Option(
+      names = "--resolve",
+      paramLabel = "HOST=IP",
+      split = ",",
+      defaultValue = "${env:PIPELINE_CRAWLER_RESOLVE}",
+      description =
+          "Resolve HOST to IP instead of asking DNS, like curl --resolve (env PIPELINE_CRAWLER_RESOLVE, comma-separated). The address guard still checks IP.")
+  Map<String, String> resolve = new LinkedHashMap<>();
+
   @Override
   public Integer call() throws Exception {
-    JobHandler<FrontierUrl> handler =
-        JobHandler.blocking(
-            job ->
-                log.info(
-                    "Frontier URL {} (crawl {}, depth {}): fetching is not in this version",
-                    job.message().url(),
-                    job.message().crawlId(),
-                    job.message().depth()));
-    return ServiceRunner.run(
-        "crawler-service",
-        options,
-        (kafka, publisher) ->
-            new Worker<>(
+    if (maxFetches < 1) {
+      throw new IllegalArgumentException("--max-fetches must be at least 1: " + maxFetches);
+    }
+    if (maxPageBytes < 1) {
+      throw new IllegalArgumentException("--max-page-bytes must be at least 1: " + maxPageBytes);
+    }
+    Map<String, String> hosts = new LinkedHashMap<>();
+    if (resolve != null) {
+      resolve.forEach((host, ip) -> hosts.put(host.toLowerCase(Locale.ROOT), ip.strip()));
+    }
+    String worker = options.workerId();
+    ScheduledExecutorService counts = Executors.newSingleThreadScheduledExecutor();
+    try {
+      return ServiceRunner.run(
+          "crawler-service",
+          options,
+          (kafka, publisher) -> {
+            CrawlRegistry registry = new CrawlRegistry(kafka, publisher, worker);
+            registry.start(Duration.ofSeconds(60));
+            counts.scheduleAtFixedRate(registry::publishCounts, 250, 250, TimeUnit.MILLISECONDS);
+            FrontierHandler handler =
+                new FrontierHandler(
+                    registry,
+                    new StateStore(kafka, publisher),
+                    new PageFetcher(fetchTimeout, maxPageBytes, hosts),
+                    publisher,
+                    worker,
+                    maxFetches);
+            return new Worker<>(
                 WorkerSettings.builder("crawler-service", kafka)
                     .group(group)
                     .topics(Topics.CRAWL_FRONTIER)
-                    .concurrency(options.concurrency(256))
+                    .concurrency(options.concurrency(64))
+                    .maxInFlight(Math.max(1024, 4 * maxFetches))
                     .shutdownTimeout(options.shutdownTimeout())
                     .build(),
                 FrontierUrl.class,
                 handler,
-                publisher));
+                publisher);
+          });
+    } finally {
+      counts.shutdownNow();
+    }
   }
 
   public static void main(String[] args) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       "  bin/pipeline scale hasher-worker=2  add or remove worker processes",
       "  bin/pipeline logs hasher-worker -f  follow a service's log",
       "  bin/pipeline hash DIR --wait        sha256sum through the hasher workers",
+      "  bin/pipeline crawl URL --wait       crawl a site through the crawler processes",
       "  bin/pipeline down                   stop everything gracefully",
       "",
       "State, logs and broker data live in .pipeline/ (or PIPELINE_HOME)."
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
       DownCommand.class,
       PublishCommand.class,
       HashCommand.class,
+      CrawlCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PipelineCli implements Runnable {

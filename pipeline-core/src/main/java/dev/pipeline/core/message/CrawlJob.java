@@ -8,7 +8,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A crawl as submitted: its seeds and the rules every crawler applies to it. Keyed by crawl id on
- * the compacted {@code crawl.jobs} topic, which every crawler reads whole.
+ * the compacted {@code crawl.jobs} topic, which every crawler reads whole. Seeds are normalised
+ * here, so every reader sees the same URLs.
+ *
+ * @param headers extra request headers, each {@code "Name: value"}, sent to the seeds' hosts
+ * @param cookies cookies, each {@code "name=value"}, sent to the seeds' hosts
+ * @param basicAuth {@code "user:password"} for HTTP basic auth on the seeds' hosts
  */
 public record CrawlJob(
     int v,
@@ -22,6 +27,9 @@ public record CrawlJob(
     long delayMs,
     int perHostConcurrency,
     String userAgent,
+    List<String> headers,
+    List<String> cookies,
+    @Nullable String basicAuth,
     boolean ignoreRobots,
     boolean allowPrivateAddresses,
     Instant submittedAt) {
@@ -40,7 +48,7 @@ public record CrawlJob(
     if (seeds.isEmpty()) {
       throw new IllegalArgumentException("seeds is required: at least one URL");
     }
-    seeds.forEach(seed -> Fields.httpUrl(seed, "seed"));
+    seeds = seeds.stream().map(seed -> CrawlUrls.normalize(seed, "seed")).distinct().toList();
     Fields.atLeast(maxDepth, 0, "maxDepth");
     if (maxPages != null) {
       Fields.atLeast(maxPages, 1, "maxPages");
@@ -51,6 +59,25 @@ public record CrawlJob(
     Fields.atLeast(delayMs, 0L, "delayMs");
     Fields.atLeast(perHostConcurrency, 1, "perHostConcurrency");
     Fields.text(userAgent, "userAgent", Fields.MAX_NAME);
+    headers = Fields.list(headers, "headers", 50);
+    for (String header : headers) {
+      int colon = header.indexOf(':');
+      if (colon < 1 || !header.substring(0, colon).strip().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        throw new IllegalArgumentException("header must look like 'Name: value': " + header);
+      }
+      if (header.indexOf('\r') >= 0 || header.indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("header must be one line: " + header.strip());
+      }
+    }
+    cookies = Fields.list(cookies, "cookies", 50);
+    for (String cookie : cookies) {
+      if (!cookie.matches("[^=;\\s]+=[^;\\r\\n]*")) {
+        throw new IllegalArgumentException("cookie must look like 'name=value': " + cookie);
+      }
+    }
+    if (basicAuth != null && basicAuth.indexOf(':') < 1) {
+      throw new IllegalArgumentException("basicAuth must look like 'user:password'");
+    }
     Fields.required(submittedAt, "submittedAt");
   }
 

@@ -1,9 +1,15 @@
 package dev.pipeline.core.message;
 
 import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** What fetching one URL of a crawl gave. Keyed by crawl id and URL on {@code crawl.pages}. */
+/**
+ * What fetching one URL of a crawl gave. Keyed by crawl id and URL on {@code crawl.pages}.
+ *
+ * @param redirects the URLs redirected through, in order, before {@code finalUrl}
+ * @param frontier the frontier record it settles, {@code partition:offset}
+ */
 public record PageResult(
     int v,
     String crawlId,
@@ -19,6 +25,8 @@ public record PageResult(
     @Nullable String sha256,
     long fetchMs,
     @Nullable String error,
+    List<String> redirects,
+    @Nullable String frontier,
     String worker,
     Instant fetchedAt) {
 
@@ -35,6 +43,8 @@ public record PageResult(
     Fields.atLeast(bytes, 0L, "bytes");
     Fields.atLeast(fetchMs, 0L, "fetchMs");
     Fields.optionalText(error, "error", Fields.MAX_TEXT);
+    redirects = Fields.list(redirects, "redirects", 20);
+    Fields.optionalText(frontier, "frontier", Fields.MAX_NAME);
     Fields.text(worker, "worker", Fields.MAX_NAME);
     Fields.required(fetchedAt, "fetchedAt");
   }

@@ -27,6 +27,7 @@ final class GroupLoop implements PollLoop {
   private final Consumer<byte[], byte[]> consumer;
   private final JobRunner<?> runner;
   private final WorkerSettings settings;
+  private final PartitionListener listener;
   // Replaced on every assignment; job threads hold the tracker they started with.
   private final Map<TopicPartition, OffsetTracker> trackers = new ConcurrentHashMap<>();
   private final Object idle = new Object();
@@ -37,10 +38,15 @@ final class GroupLoop implements PollLoop {
   private long nextCommitNanos;
   private Map<TopicPartition, OffsetAndMetadata> lastCommitted = Map.of();
 
-  GroupLoop(Consumer<byte[], byte[]> consumer, JobRunner<?> runner, WorkerSettings settings) {
+  GroupLoop(
+      Consumer<byte[], byte[]> consumer,
+      JobRunner<?> runner,
+      WorkerSettings settings,
+      PartitionListener listener) {
     this.consumer = consumer;
     this.runner = runner;
     this.settings = settings;
+    this.listener = listener;
   }
 
   @Override
@@ -180,6 +186,7 @@ final class GroupLoop implements PollLoop {
    */
   private void drain() {
     consumer.pause(consumer.assignment());
+    listener.revoking(consumer.assignment());
     long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
     synchronized (idle) {
       while (inFlight > 0 && System.nanoTime() < deadline) {
@@ -230,6 +237,7 @@ final class GroupLoop implements PollLoop {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      listener.revoking(partitions);
       long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
       partitions.stream()
           .map(trackers::get)
@@ -251,6 +259,7 @@ final class GroupLoop implements PollLoop {
       commitSync(partitions);
       partitions.forEach(trackers::remove);
       lastCommitted = Map.of();
+      listener.revoked(partitions);
     }
 
     @Override
@@ -260,6 +269,7 @@ final class GroupLoop implements PollLoop {
       }
       if (!partitions.isEmpty()) {
         log.info("Assigned {} partition(s): {}", partitions.size(), partitions);
+        listener.assigned(partitions);
       }
     }
 
@@ -268,6 +278,7 @@ final class GroupLoop implements PollLoop {
       // Another member owns them already: committing now would be refused.
       partitions.forEach(trackers::remove);
       lastCommitted = Map.of();
+      listener.revoked(partitions);
     }
   }
 }

@@ -117,6 +117,10 @@ final class JobRunner<T> {
                   return;
                 }
                 Throwable failure = unwrap(error);
+                if (failure instanceof JobAbandonedException) {
+                  done.complete(Outcome.ABANDONED);
+                  return;
+                }
                 if (retryPolicy.shouldRetry(failure, attempt)) {
                   metrics.retried();
                   long delay = retryPolicy.delayAfter(attempt).toMillis();

@@ -207,7 +207,8 @@ public final class Worker<T> {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer()),
         runner,
-        settings);
+        settings,
+        handler instanceof PartitionListener listener ? listener : PartitionListener.NONE);
   }
 
   private Map<String, Object> groupConfig(int index, int maxPollRecords) {

@@ -11,6 +11,16 @@ public final class Topics {
   public static final String CRAWL_CONTROL = "crawl.control";
   public static final String CRAWL_FRONTIER = "crawl.frontier";
   public static final String CRAWL_PAGES = "crawl.pages";
+  public static final String CRAWL_SKIPPED = "crawl.skipped";
+
+  /**
+   * What a frontier partition's owner must not forget: the URLs it has fetched and its hosts'
+   * politeness. Compacted, and co-partitioned with {@link #CRAWL_FRONTIER}: partition p holds the
+   * state of frontier partition p, and whoever is assigned p restores it first.
+   */
+  public static final String CRAWL_STATE = "crawl.state";
+
+  public static final String CRAWL_COUNTS = "crawl.counts";
   public static final String HASH_JOBS = "hash.jobs";
   public static final String HASH_RESULTS = "hash.results";
 
@@ -42,6 +52,9 @@ public final class Topics {
             new TopicSpec(CRAWL_CONTROL, partitions, COMPACTED),
             new TopicSpec(CRAWL_FRONTIER, partitions, Map.of()),
             new TopicSpec(CRAWL_PAGES, partitions, Map.of()),
+            new TopicSpec(CRAWL_SKIPPED, partitions, Map.of()),
+            new TopicSpec(CRAWL_STATE, partitions, COMPACTED),
+            new TopicSpec(CRAWL_COUNTS, DEAD_LETTER_PARTITIONS, COMPACTED),
             new TopicSpec(HASH_JOBS, partitions, Map.of()),
             new TopicSpec(HASH_RESULTS, partitions, Map.of()));
     List<TopicSpec> all = new ArrayList<>();

@@ -130,6 +130,9 @@ class MessageCodecTest {
                     0,
                     1,
                     "ua",
+                    List.of(),
+                    List.of(),
+                    null,
                     false,
                     false,
                     now))
@@ -148,6 +151,9 @@ class MessageCodecTest {
                     0,
                     1,
                     "ua",
+                    List.of(),
+                    List.of(),
+                    null,
                     false,
                     false,
                     now))
@@ -166,6 +172,9 @@ class MessageCodecTest {
                     0,
                     1,
                     "ua",
+                    List.of(),
+                    List.of(),
+                    null,
                     false,
                     false,
                     now))

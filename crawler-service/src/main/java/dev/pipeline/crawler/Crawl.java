@@ -1,0 +1,102 @@
+package dev.pipeline.crawler;
+
+import crawlercommons.domains.EffectiveTldFinder;
+import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlUrls;
+import dev.pipeline.core.message.SkippedUrl;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import okhttp3.Request;
+import org.jspecify.annotations.Nullable;
+
+/** A crawl job made ready to apply: its patterns compiled, its seeds' hosts and domains known. */
+record Crawl(
+    CrawlJob job,
+    List<Pattern> include,
+    List<Pattern> exclude,
+    Set<String> seedHosts,
+    Set<String> seedDomains) {
+
+  static Crawl of(CrawlJob job) {
+    Set<String> hosts = job.seeds().stream().map(CrawlUrls::hostKey).collect(Collectors.toSet());
+    Set<String> domains =
+        job.seeds().stream()
+            .map(seed -> domain(URI.create(seed).getHost()))
+            .collect(Collectors.toSet());
+    return new Crawl(
+        job,
+        job.include().stream().map(Pattern::compile).toList(),
+        job.exclude().stream().map(Pattern::compile).toList(),
+        Set.copyOf(hosts),
+        Set.copyOf(domains));
+  }
+
+  String id() {
+    return job.crawlId();
+  }
+
+  /**
+   * Returns why a discovered link at {@code depth} is not followed (scope, patterns, depth), or
+   * null to follow it.
+   */
+  SkippedUrl.@Nullable Reason refusal(String normalUrl, int depth) {
+    boolean inScope =
+        switch (job.scope()) {
+          case SAME_HOST -> seedHosts.contains(CrawlUrls.hostKey(normalUrl));
+          case SAME_DOMAIN -> seedDomains.contains(domain(URI.create(normalUrl).getHost()));
+          case ANY -> true;
+        };
+    if (!inScope) {
+      return SkippedUrl.Reason.OUT_OF_SCOPE;
+    }
+    if (!include.isEmpty() && include.stream().noneMatch(p -> p.matcher(normalUrl).find())) {
+      return SkippedUrl.Reason.EXCLUDED;
+    }
+    if (exclude.stream().anyMatch(p -> p.matcher(normalUrl).find())) {
+      return SkippedUrl.Reason.EXCLUDED;
+    }
+    if (depth > job.maxDepth()) {
+      return SkippedUrl.Reason.BEYOND_DEPTH;
+    }
+    return null;
+  }
+
+  /**
+   * Adds the crawl's user agent, and its headers, cookies and basic auth when the request goes to
+   * one of the seeds' hosts (credentials never follow links to other hosts).
+   */
+  Request.Builder decorate(Request.Builder request, String hostKey) {
+    request.header("User-Agent", job.userAgent());
+    if (!seedHosts.contains(hostKey)) {
+      return request;
+    }
+    for (String header : job.headers()) {
+      int colon = header.indexOf(':');
+      request.addHeader(header.substring(0, colon).strip(), header.substring(colon + 1).strip());
+    }
+    if (!job.cookies().isEmpty()) {
+      request.header("Cookie", String.join("; ", job.cookies()));
+    }
+    if (job.basicAuth() != null) {
+      request.header(
+          "Authorization",
+          "Basic "
+              + Base64.getEncoder()
+                  .encodeToString(job.basicAuth().getBytes(StandardCharsets.UTF_8)));
+    }
+    return request;
+  }
+
+  /** The registered domain of a host (www.example.co.uk -> example.co.uk); an IP is its own. */
+  static String domain(String host) {
+    String lower = host.toLowerCase(Locale.ROOT);
+    String assigned = EffectiveTldFinder.getAssignedDomain(lower, false, false);
+    return assigned == null ? lower : assigned;
+  }
+}

@@ -1,0 +1,542 @@
+package dev.pipeline.crawler;
+
+import crawlercommons.robots.BaseRobotRules;
+import crawlercommons.robots.SimpleRobotRulesParser;
+import dev.pipeline.core.message.CrawlControl;
+import dev.pipeline.core.message.CrawlUrls;
+import dev.pipeline.core.message.FrontierUrl;
+import dev.pipeline.core.message.PageResult;
+import dev.pipeline.core.message.SkippedUrl;
+import dev.pipeline.core.net.GuardedSocketFactory;
+import dev.pipeline.core.runtime.Job;
+import dev.pipeline.core.runtime.JobAbandonedException;
+import dev.pipeline.core.runtime.JobHandler;
+import dev.pipeline.core.runtime.PartitionListener;
+import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.runtime.RetriableJobException;
+import dev.pipeline.core.topic.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import okhttp3.Request;
+import org.apache.kafka.common.TopicPartition;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Does one frontier URL: decides whether it is fetched (crawl state, seen-set, robots.txt, page
+ * budget), waits its host's turn, fetches it (retries, redirects on the same host), and publishes
+ * the page, the links it found and its seen marker. A URL's job completes once all of that is
+ * acknowledged by Kafka, so its frontier offset is committed only after its effects are durable.
+ */
+final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListener {
+  private static final Logger log = LoggerFactory.getLogger(FrontierHandler.class);
+  private static final int MAX_ATTEMPTS = 3;
+  private static final long MAX_RETRY_AFTER_MS = 300_000;
+
+  private final CrawlRegistry registry;
+  private final StateStore store;
+  private final PageFetcher fetcher;
+  private final Publisher publisher;
+  private final String worker;
+  private final Semaphore fetches;
+  private final Map<String, Host> hosts = new ConcurrentHashMap<>();
+  private final Map<Integer, SeenUrls> seen = new ConcurrentHashMap<>();
+  private final Set<Integer> leaving = ConcurrentHashMap.newKeySet();
+  // URLs this process has already handed to the frontier or recorded as skipped, so a link found on
+  // a thousand pages is published once per process, not a thousand times.
+  private final SeenUrls announced = new SeenUrls();
+
+  FrontierHandler(
+      CrawlRegistry registry,
+      StateStore store,
+      PageFetcher fetcher,
+      Publisher publisher,
+      String worker,
+      int maxFetches) {
+    this.registry = registry;
+    this.store = store;
+    this.fetcher = fetcher;
+    this.publisher = publisher;
+    this.worker = worker;
+    this.fetches = new Semaphore(maxFetches);
+  }
+
+  @Override
+  public CompletableFuture<?> handle(Job<FrontierUrl> job) throws Exception {
+    FrontierUrl frontier = job.message();
+    Crawl crawl = registry.crawl(frontier.crawlId());
+    if (crawl == null) {
+      throw new RetriableJobException("crawl " + frontier.crawlId() + " is not known (yet)");
+    }
+    String url = CrawlUrls.normalizeOrNull(frontier.url());
+    if (url == null) {
+      throw new IllegalArgumentException("not a URL a crawler can fetch: " + frontier.url());
+    }
+    SeenUrls partitionSeen = seen.get(job.partition());
+    if (partitionSeen == null || leaving.contains(job.partition())) {
+      throw new JobAbandonedException("partition " + job.partition() + " is not ours");
+    }
+    Visit visit =
+        new Visit(crawl, frontier, url, job.partition(), job.partition() + ":" + job.offset());
+    if (registry.state(crawl.id()) == CrawlControl.State.CANCELLED) {
+      return visit.skip(SkippedUrl.Reason.CANCELLED, null);
+    }
+    SeenUrls.Claim claim =
+        partitionSeen.claim(SeenUrls.fingerprint(crawl.id(), url), frontier.depth());
+    if (claim == SeenUrls.Claim.SEEN) {
+      return visit.skip(SkippedUrl.Reason.ALREADY_SEEN, null);
+    }
+    hosts.computeIfAbsent(CrawlUrls.hostKey(url), Host::new).submit(visit);
+    return visit.done;
+  }
+
+  @Override
+  public void assigned(Collection<TopicPartition> partitions) {
+    List<Integer> numbers =
+        partitions.stream()
+            .filter(tp -> tp.topic().equals(Topics.CRAWL_FRONTIER))
+            .map(TopicPartition::partition)
+            .toList();
+    if (numbers.isEmpty()) {
+      return;
+    }
+    store
+        .restore(numbers)
+        .forEach(
+            (partition, restored) -> {
+              restored
+                  .hosts()
+                  .forEach(
+                      record -> hosts.computeIfAbsent(record.host(), Host::new).restore(record));
+              seen.put(partition, restored.seen());
+              leaving.remove(partition);
+            });
+  }
+
+  @Override
+  public void revoking(Collection<TopicPartition> partitions) {
+    partitions.forEach(tp -> leaving.add(tp.partition()));
+  }
+
+  @Override
+  public void revoked(Collection<TopicPartition> partitions) {
+    for (TopicPartition partition : partitions) {
+      seen.remove(partition.partition());
+    }
+  }
+
+  /** One frontier URL on its way through its host's queue. */
+  private final class Visit implements Runnable {
+    final Crawl crawl;
+    final FrontierUrl frontier;
+    final String url;
+    final int partition;
+    final String ref;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    final List<CompletableFuture<?>> writes = new ArrayList<>();
+
+    Visit(Crawl crawl, FrontierUrl frontier, String url, int partition, String ref) {
+      this.crawl = crawl;
+      this.frontier = frontier;
+      this.url = url;
+      this.partition = partition;
+      this.ref = ref;
+    }
+
+    /** Runs on the host's thread: everything up to taking a request slot. */
+    @Override
+    public void run() {
+      try {
+        while (registry.state(crawl.id()) == CrawlControl.State.PAUSED
+            && !leaving.contains(partition)) {
+          Thread.sleep(250);
+        }
+        if (leaving.contains(partition)) {
+          done.completeExceptionally(new JobAbandonedException("partition " + partition + " left"));
+          return;
+        }
+        if (registry.state(crawl.id()) == CrawlControl.State.CANCELLED) {
+          skip(SkippedUrl.Reason.CANCELLED, null);
+          return;
+        }
+        Host host = hosts.get(CrawlUrls.hostKey(url));
+        if (!crawl.job().ignoreRobots()) {
+          BaseRobotRules rules = robots(host);
+          if (!rules.isAllowed(url)) {
+            skip(SkippedUrl.Reason.ROBOTS, null);
+            return;
+          }
+        }
+        if (!registry.reserve(crawl)) {
+          skip(SkippedUrl.Reason.MAX_PAGES, "max-pages is " + crawl.job().maxPages());
+          return;
+        }
+        host.acquire(crawl.job().perHostConcurrency(), delay(host));
+        fetches.acquire();
+        Thread.ofVirtual().name("fetch-" + host.key()).start(() -> fetchAndPublish(host));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        done.completeExceptionally(new JobAbandonedException("interrupted"));
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    }
+
+    /** Runs on its own virtual thread, holding a slot of its host and of the process. */
+    private void fetchAndPublish(Host host) {
+      long delay = delay(host);
+      boolean fetched = false;
+      String refused = null;
+      try {
+        PageResult page = fetchChain(host, delay);
+        fetched = true;
+        writes.add(publisher.publish(Topics.CRAWL_PAGES, crawl.id() + " " + url, page));
+      } catch (GuardedSocketFactory.RefusedAddressException e) {
+        refused = e.getMessage();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        done.completeExceptionally(new JobAbandonedException("interrupted while fetching " + url));
+        return;
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+        return;
+      } finally {
+        host.release(delay);
+        fetches.release();
+        registry.release(crawl, fetched);
+        StateStore.HostRecord politeness = host.snapshot();
+        if (politeness.nextAllowedAt() > System.currentTimeMillis()
+            || politeness.backoffUntil() > System.currentTimeMillis()) {
+          writes.add(store.saveHost(partition, politeness));
+        }
+      }
+      if (refused != null) {
+        skip(SkippedUrl.Reason.REFUSED_ADDRESS, refused);
+      } else {
+        complete();
+      }
+    }
+
+    /** Fetches the URL and the redirects it leads to on the same host; returns its page. */
+    private PageResult fetchChain(Host host, long delay)
+        throws InterruptedException, GuardedSocketFactory.RefusedAddressException {
+      long started = System.nanoTime();
+      String current = url;
+      List<String> hops = new ArrayList<>();
+      int outlinks = 0;
+      String error = null;
+      PageFetcher.Fetched response;
+      while (true) {
+        response = attempts(host, current, delay);
+        if (response.status() == 0 || response.status() < 300 || response.status() >= 400) {
+          break;
+        }
+        if (response.location() == null) {
+          break;
+        }
+        String target = CrawlUrls.normalizeOrNull(resolve(current, response.location()));
+        if (target == null) {
+          error = "redirect to a URL that cannot be crawled: " + response.location();
+          break;
+        }
+        SkippedUrl.Reason refusal = crawl.refusal(target, frontier.depth());
+        if (refusal != null) {
+          error = "redirect to " + target + ": " + refusal.label();
+          announce(target, frontier.depth(), current, refusal);
+          break;
+        }
+        int redirects = frontier.redirects() + hops.size() + 1;
+        if (redirects > FrontierUrl.MAX_REDIRECTS) {
+          error = "more than " + FrontierUrl.MAX_REDIRECTS + " redirects";
+          break;
+        }
+        if (!CrawlUrls.hostKey(target).equals(host.key())) {
+          // Another host's politeness and seen-set belong to its owner: hand the target on.
+          outlinks = announce(target, frontier.depth(), url, redirects) ? 1 : 0;
+          break;
+        }
+        SeenUrls.Claim claim =
+            seen.get(partition).claim(SeenUrls.fingerprint(crawl.id(), target), frontier.depth());
+        if (claim == SeenUrls.Claim.SEEN) {
+          break; // the target is fetched by its own visit
+        }
+        hops.add(target);
+        current = target;
+        host.release(delay);
+        host.acquire(crawl.job().perHostConcurrency(), delay);
+      }
+      Links links = Links.NONE;
+      if (response.truncated()) {
+        error = "page larger than " + fetcher.maxBytes() + " bytes: not parsed";
+      } else if (response.status() >= 200
+          && response.status() < 300
+          && Links.isHtml(response.contentType())) {
+        try {
+          links = Links.parse(response.body(), response.contentType(), current);
+        } catch (IOException e) {
+          error = "could not parse the page: " + e.getMessage();
+        }
+      }
+      if (response.status() == 0 && error == null) {
+        error = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+      } else if (response.status() >= 400 && error == null) {
+        error = "HTTP " + response.status();
+      }
+      for (String link : links.urls()) {
+        String normal = CrawlUrls.normalizeOrNull(link);
+        if (normal == null) {
+          continue; // mailto:, javascript:, ftp: and broken hrefs are not pages
+        }
+        outlinks++;
+        SkippedUrl.Reason refusal = crawl.refusal(normal, frontier.depth() + 1);
+        if (refusal != null) {
+          announce(normal, frontier.depth() + 1, current, refusal);
+        } else {
+          announce(normal, frontier.depth() + 1, current, 0);
+        }
+      }
+      writes.add(store.saveSeen(partition, crawl.id(), url, frontier.depth()));
+      for (String hop : hops) {
+        writes.add(store.saveSeen(partition, crawl.id(), hop, frontier.depth()));
+      }
+      return new PageResult(
+          1,
+          crawl.id(),
+          url,
+          current,
+          response.status(),
+          response.contentType(),
+          links.title(),
+          frontier.depth(),
+          frontier.parent(),
+          outlinks,
+          response.bytes(),
+          response.status() == 0 ? null : response.sha256(),
+          (System.nanoTime() - started) / 1_000_000,
+          error,
+          hops,
+          ref,
+          worker,
+          Instant.now());
+    }
+
+    /**
+     * Requests {@code target}, retrying network errors and 5xx with backoff and honouring 429's
+     * Retry-After, while holding the host's slot so nothing else asks the host meanwhile. A network
+     * failure after the last attempt is returned as status 0 with the reason as body.
+     */
+    private PageFetcher.Fetched attempts(Host host, String target, long delay)
+        throws InterruptedException, GuardedSocketFactory.RefusedAddressException {
+      for (int attempt = 1; ; attempt++) {
+        long backoff = Math.max(delay, 500L << (attempt - 1));
+        try {
+          Request request =
+              crawl.decorate(new Request.Builder().url(target).get(), host.key()).build();
+          PageFetcher.Fetched response =
+              fetcher.fetch(request, crawl.job().allowPrivateAddresses());
+          int status = response.status();
+          if ((status != 429 && status < 500) || attempt >= MAX_ATTEMPTS) {
+            return response;
+          }
+          long wait = Math.max(backoff, retryAfterMillis(response.retryAfter()));
+          if (wait > MAX_RETRY_AFTER_MS) {
+            return response;
+          }
+          if (status == 429 || response.retryAfter() != null) {
+            host.backOff(System.currentTimeMillis() + wait);
+            writes.add(store.saveHost(partition, host.snapshot()));
+          }
+          Thread.sleep(wait);
+        } catch (GuardedSocketFactory.RefusedAddressException e) {
+          throw e;
+        } catch (IOException e) {
+          if (attempt >= MAX_ATTEMPTS) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return new PageFetcher.Fetched(
+                0,
+                null,
+                null,
+                null,
+                (reason + " (after " + attempt + " attempts)")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                0,
+                false,
+                "");
+          }
+          Thread.sleep(backoff);
+        }
+      }
+    }
+
+    /** Fetches (once per host and agent) and caches the host's robots.txt rules. */
+    private BaseRobotRules robots(Host host) throws InterruptedException {
+      String agent = robotName(crawl.job().userAgent());
+      BaseRobotRules cached = host.robots(agent);
+      if (cached != null) {
+        return cached;
+      }
+      URI page = URI.create(url);
+      String robotsUrl = page.getScheme() + "://" + page.getRawAuthority() + "/robots.txt";
+      SimpleRobotRulesParser parser = new SimpleRobotRulesParser();
+      BaseRobotRules rules;
+      long delay = crawl.job().delayMs();
+      host.acquire(crawl.job().perHostConcurrency(), delay);
+      try {
+        PageFetcher.Fetched response = robotsResponse(robotsUrl, host);
+        if (response == null) {
+          rules = parser.failedFetch(503); // unreachable: RFC 9309 says assume complete disallow
+        } else if (response.status() >= 200 && response.status() < 300) {
+          rules =
+              parser.parseContent(
+                  robotsUrl, response.body(), response.contentType(), List.of(agent));
+        } else {
+          rules = parser.failedFetch(response.status());
+        }
+      } finally {
+        host.release(delay);
+      }
+      long crawlDelay = rules.getCrawlDelay() > 0 ? rules.getCrawlDelay() : 0;
+      host.robots(agent, rules, crawlDelay);
+      return rules;
+    }
+
+    /** Fetches robots.txt, following up to five redirects; null when it cannot be reached. */
+    private PageFetcher.@Nullable Fetched robotsResponse(String robotsUrl, Host host) {
+      String target = robotsUrl;
+      try {
+        for (int hop = 0; hop <= 5; hop++) {
+          Request request =
+              crawl.decorate(new Request.Builder().url(target).get(), host.key()).build();
+          PageFetcher.Fetched response =
+              fetcher.fetch(request, crawl.job().allowPrivateAddresses());
+          if (response.status() < 300 || response.status() >= 400 || response.location() == null) {
+            return response;
+          }
+          target = resolve(target, response.location());
+        }
+        return null;
+      } catch (GuardedSocketFactory.RefusedAddressException e) {
+        // The page itself will be refused with the reason; robots.txt cannot say more.
+        return new PageFetcher.Fetched(404, null, null, null, new byte[0], 0, false, "");
+      } catch (IOException | IllegalArgumentException e) {
+        log.info("robots.txt of {} unreachable: {}", host.key(), e.toString());
+        return null;
+      }
+    }
+
+    private long delay(Host host) {
+      long delay = crawl.job().delayMs();
+      return crawl.job().ignoreRobots() ? delay : Math.max(delay, host.crawlDelayMs());
+    }
+
+    /**
+     * Hands a link on to the frontier unless this process already did at this depth or shallower;
+     * returns whether it did.
+     */
+    private boolean announce(String link, int depth, String parent, int redirects) {
+      SeenUrls.Claim claim = announced.claim(SeenUrls.fingerprint(crawl.id(), link), depth);
+      if (claim == SeenUrls.Claim.SEEN) {
+        return false;
+      }
+      writes.add(
+          publisher.publish(
+              Topics.CRAWL_FRONTIER,
+              CrawlUrls.hostKey(link),
+              new FrontierUrl(1, crawl.id(), link, depth, parent, redirects)));
+      return true;
+    }
+
+    /** Records a link that is not followed, once per process. */
+    private void announce(String link, int depth, String parent, SkippedUrl.Reason reason) {
+      SeenUrls.Claim claim = announced.claim(SeenUrls.fingerprint(crawl.id(), link), depth);
+      if (claim == SeenUrls.Claim.SEEN) {
+        return;
+      }
+      writes.add(
+          publisher.publish(
+              Topics.CRAWL_SKIPPED,
+              crawl.id() + " " + link,
+              new SkippedUrl(
+                  1, crawl.id(), link, reason, null, depth, parent, null, worker, Instant.now())));
+    }
+
+    /** Settles the frontier URL as not fetched, with the reason. */
+    CompletableFuture<Void> skip(SkippedUrl.Reason reason, @Nullable String detail) {
+      writes.add(
+          publisher.publish(
+              Topics.CRAWL_SKIPPED,
+              crawl.id() + " " + url,
+              new SkippedUrl(
+                  1,
+                  crawl.id(),
+                  url,
+                  reason,
+                  detail,
+                  frontier.depth(),
+                  frontier.parent(),
+                  ref,
+                  worker,
+                  Instant.now())));
+      complete();
+      return done;
+    }
+
+    private void complete() {
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+          .whenComplete(
+              (ignored, error) -> {
+                if (error == null) {
+                  done.complete(null);
+                } else {
+                  done.completeExceptionally(
+                      new IllegalStateException("Kafka did not take the results of " + url, error));
+                }
+              });
+    }
+  }
+
+  /** The product token robots.txt groups are matched against: "MyBot/1.0 (+url)" -> "mybot". */
+  static String robotName(String userAgent) {
+    String token = userAgent.strip().split("[/\\s]", 2)[0];
+    return token.toLowerCase(Locale.ROOT);
+  }
+
+  private static String resolve(String base, String location) {
+    try {
+      return URI.create(base).resolve(location.strip()).toString();
+    } catch (IllegalArgumentException e) {
+      return location;
+    }
+  }
+
+  /** Retry-After as delta-seconds or an HTTP date; 0 when absent or unreadable. */
+  static long retryAfterMillis(@Nullable String retryAfter) {
+    if (retryAfter == null || retryAfter.isBlank()) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(retryAfter.strip()) * 1000);
+    } catch (NumberFormatException e) {
+      try {
+        ZonedDateTime at =
+            ZonedDateTime.parse(retryAfter.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
+        return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
+      } catch (java.time.format.DateTimeParseException unreadable) {
+        return 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package dev.pipeline.crawler;
+
+import dev.pipeline.core.net.AddressPolicy;
+import dev.pipeline.core.net.GuardedSocketFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dns;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Fetches one URL once, without following redirects (the crawl decides about each hop), reading at
+ * most the size cap. Every connection goes through the address guard unless the crawl allows
+ * private addresses.
+ */
+final class PageFetcher {
+  private final OkHttpClient guarded;
+  private final OkHttpClient open;
+  private final long maxBytes;
+
+  /** What one request gave. */
+  record Fetched(
+      int status,
+      @Nullable String contentType,
+      @Nullable String location,
+      @Nullable String retryAfter,
+      byte[] body,
+      long bytes,
+      boolean truncated,
+      String sha256) {}
+
+  PageFetcher(Duration timeout, long maxBytes, Map<String, String> resolve) {
+    this.maxBytes = maxBytes;
+    Dns dns =
+        host -> {
+          String fixed = resolve.get(host.toLowerCase(java.util.Locale.ROOT));
+          if (fixed != null) {
+            try {
+              return List.of(InetAddress.getByName(fixed));
+            } catch (UnknownHostException e) {
+              throw new UnknownHostException("--resolve " + host + "=" + fixed + " is no address");
+            }
+          }
+          return Dns.SYSTEM.lookup(host);
+        };
+    OkHttpClient base =
+        new OkHttpClient.Builder()
+            .dns(dns)
+            .proxy(java.net.Proxy.NO_PROXY)
+            .connectionPool(new ConnectionPool(512, 1, TimeUnit.MINUTES))
+            .connectTimeout(timeout)
+            .readTimeout(timeout)
+            .callTimeout(timeout.multipliedBy(2))
+            .followRedirects(false)
+            .followSslRedirects(false)
+            .build();
+    this.guarded =
+        base.newBuilder()
+            .socketFactory(new GuardedSocketFactory(AddressPolicy.PUBLIC_ONLY))
+            .build();
+    this.open =
+        base.newBuilder().socketFactory(new GuardedSocketFactory(AddressPolicy.ANY)).build();
+  }
+
+  /**
+   * Requests {@code request} once. Throws {@link GuardedSocketFactory.RefusedAddressException} for
+   * a refused address and other {@link IOException}s for network failures and timeouts.
+   */
+  Fetched fetch(Request request, boolean allowPrivateAddresses) throws IOException {
+    OkHttpClient client = allowPrivateAddresses ? open : guarded;
+    try (Response response = client.newCall(request).execute()) {
+      MessageDigest sha = sha256();
+      byte[] buffer = new byte[16 * 1024];
+      java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+      long bytes = 0;
+      boolean truncated = false;
+      try (InputStream in = response.body().byteStream()) {
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+          if (bytes + read > maxBytes) {
+            truncated = true;
+            break;
+          }
+          sha.update(buffer, 0, read);
+          body.write(buffer, 0, read);
+          bytes += read;
+        }
+      }
+      return new Fetched(
+          response.code(),
+          response.header("Content-Type"),
+          response.header("Location"),
+          response.header("Retry-After"),
+          body.toByteArray(),
+          bytes,
+          truncated,
+          HexFormat.of().formatHex(sha.digest()));
+    } catch (IOException e) {
+      if (e.getCause() instanceof GuardedSocketFactory.RefusedAddressException refused) {
+        throw refused;
+      }
+      throw e;
+    }
+  }
+
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+}

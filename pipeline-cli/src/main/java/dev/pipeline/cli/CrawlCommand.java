@@ -1,0 +1,649 @@
+package dev.pipeline.cli;
+
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.crawl.CrawlSubmission;
+import dev.pipeline.core.message.CrawlControl;
+import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlUrls;
+import dev.pipeline.core.message.FrontierUrl;
+import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.message.PageResult;
+import dev.pipeline.core.message.SkippedUrl;
+import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.topic.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code pipeline crawl}: submits a crawl, follows it, and asks about crawls. */
+@Command(
+    name = "crawl",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Crawls from the given URLs through the crawler-service processes and, with --wait, follows",
+      "the crawl to its end: live progress, then pages, status codes, skipped URLs by reason and",
+      "broken links. A crawl refuses loopback and private addresses unless --allow-private-addresses.",
+      "",
+      "  bin/pipeline crawl https://example.com/ --depth 2 --wait",
+      "  bin/pipeline crawl status ID | pause ID | resume ID | cancel ID",
+      "  bin/pipeline crawl results ID --csv",
+      "  bin/pipeline crawl explain ID URL"
+    },
+    subcommands = {
+      CrawlCommand.Status.class,
+      CrawlCommand.Pause.class,
+      CrawlCommand.Resume.class,
+      CrawlCommand.Cancel.class,
+      CrawlCommand.Results.class,
+      CrawlCommand.Explain.class
+    })
+final class CrawlCommand implements Callable<Integer> {
+  private static final MessageCodec CODEC = MessageCodec.standard();
+
+  @Parameters(paramLabel = "URL", arity = "0..*", description = "Seed URLs (http or https).")
+  List<String> urls = new ArrayList<>();
+
+  @Option(
+      names = "--seeds-file",
+      paramLabel = "FILE",
+      description = "More seeds, one URL per line ('#' starts a comment).")
+  @Nullable Path seedsFile;
+
+  @Option(
+      names = "--depth",
+      defaultValue = "2",
+      description = "Links followed from a seed (0: the seeds only; default ${DEFAULT-VALUE}).")
+  int depth;
+
+  @Option(
+      names = "--max-pages",
+      description = "Stop after this many pages, across all crawler processes.")
+  @Nullable Integer maxPages;
+
+  @Option(
+      names = "--scope",
+      defaultValue = "same-host",
+      description =
+          "Which links to follow: same-host, same-domain or any (default ${DEFAULT-VALUE}).")
+  String scope;
+
+  @Option(names = "--include", paramLabel = "REGEX", description = "Follow only URLs that match.")
+  List<String> include = new ArrayList<>();
+
+  @Option(names = "--exclude", paramLabel = "REGEX", description = "Never follow URLs that match.")
+  List<String> exclude = new ArrayList<>();
+
+  @Option(
+      names = "--delay",
+      paramLabel = "MS",
+      defaultValue = "500",
+      description =
+          "Least time between requests to one host, in ms (robots.txt Crawl-delay can raise it; default ${DEFAULT-VALUE}).")
+  long delayMs;
+
+  @Option(
+      names = "--per-host-concurrency",
+      defaultValue = "1",
+      description = "Requests in flight to one host (default ${DEFAULT-VALUE}).")
+  int perHostConcurrency;
+
+  @Option(
+      names = "--user-agent",
+      paramLabel = "UA",
+      defaultValue = "pipeline-crawler/0.1",
+      description =
+          "User-Agent, also the name robots.txt rules are matched against (default ${DEFAULT-VALUE}).")
+  String userAgent;
+
+  @Option(
+      names = "--header",
+      paramLabel = "'NAME: VALUE'",
+      description = "A request header for the seeds' hosts.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(
+      names = "--cookie",
+      paramLabel = "NAME=VALUE",
+      description = "A cookie for the seeds' hosts.")
+  List<String> cookies = new ArrayList<>();
+
+  @Option(
+      names = "--basic-auth",
+      paramLabel = "USER:PASSWORD",
+      description = "HTTP basic auth for the seeds' hosts.")
+  @Nullable String basicAuth;
+
+  @Option(names = "--ignore-robots", description = "Do not fetch or obey robots.txt.")
+  boolean ignoreRobots;
+
+  @Option(
+      names = "--allow-private-addresses",
+      description = "Allow loopback, private and link-local addresses (local sites, tests).")
+  boolean allowPrivateAddresses;
+
+  @Option(names = "--id", description = "The crawl's id (default: a new random one).")
+  @Nullable String id;
+
+  @Option(
+      names = "--wait",
+      description = "Follow the crawl until it is finished, then summarise it.")
+  boolean wait;
+
+  @Option(
+      names = "--urls-out",
+      paramLabel = "FILE",
+      description = "Write the sorted fetched URLs to FILE (implies --wait).")
+  @Nullable Path urlsOut;
+
+  @Option(names = "--json", description = "Print the outcome as JSON.")
+  boolean json;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "PT1H",
+      description = "Give up waiting after this long (default ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Mixin ClusterOption cluster;
+
+  private volatile boolean interrupted;
+
+  @Override
+  public Integer call() throws Exception {
+    CrawlJob job = job();
+    String refusal = CrawlSubmission.refusedSeed(job);
+    if (refusal != null) {
+      throw new CliException(refusal);
+    }
+    KafkaSettings kafka = cluster.kafka();
+    boolean waiting = wait || urlsOut != null;
+    Thread main = Thread.currentThread();
+    try (CrawlTracker tracker = waiting ? new CrawlTracker(kafka, job.crawlId(), null) : null;
+        Publisher publisher = new Publisher(kafka, Map.of())) {
+      CrawlSubmission.submit(publisher, job);
+      if (!json || !waiting) {
+        PrintStream out = json ? System.out : System.err;
+        out.println(
+            json
+                ? "{\"crawlId\":\"" + job.crawlId() + "\",\"seeds\":" + job.seeds().size() + "}"
+                : "crawl " + job.crawlId() + " submitted with " + job.seeds().size() + " seed(s)");
+      }
+      if (tracker == null) {
+        return 0;
+      }
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    interrupted = true;
+                    try {
+                      main.join(3000);
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
+      return follow(tracker, job);
+    }
+  }
+
+  private int follow(CrawlTracker tracker, CrawlJob job) throws IOException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    Progress progress = new Progress("fetched", 0);
+    boolean finished = false;
+    while (!interrupted && System.nanoTime() < deadline) {
+      tracker.poll(Duration.ofMillis(200));
+      if (tracker.finished()) {
+        finished = true;
+        break;
+      }
+      if (progress.due()) {
+        progress.draw(progressLine(tracker, seconds(start)));
+      }
+    }
+    progress.done();
+    double seconds = seconds(start);
+    summarise(tracker, job, finished, seconds);
+    if (urlsOut != null) {
+      List<String> fetched = new ArrayList<>(tracker.pages().keySet());
+      fetched.sort(null);
+      Files.write(urlsOut, fetched, StandardCharsets.UTF_8);
+    }
+    if (finished) {
+      return 0;
+    }
+    System.err.println(
+        interrupted
+            ? "pipeline: stopped following; the crawl goes on (bin/pipeline crawl status "
+                + job.crawlId()
+                + ")"
+            : "pipeline: the crawl was not finished after " + timeout);
+    return interrupted ? 130 : 1;
+  }
+
+  private static String progressLine(CrawlTracker tracker, double seconds) {
+    return String.format(
+        Locale.ROOT,
+        "fetched %,d, queued %,d, errors %,d, %,.1f pages/s",
+        tracker.fetched(),
+        tracker.pending(),
+        tracker.errors(),
+        tracker.fetched() / Math.max(seconds, 1e-9));
+  }
+
+  private void summarise(CrawlTracker tracker, CrawlJob job, boolean finished, double seconds) {
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("crawlId", job.crawlId());
+    summary.put("finished", finished);
+    summary.put("pages", tracker.fetched());
+    summary.put("seconds", Math.round(seconds * 10) / 10.0);
+    summary.put(
+        "pagesPerSecond", Math.round(tracker.fetched() / Math.max(seconds, 1e-9) * 10) / 10.0);
+    Map<String, Long> statuses = new LinkedHashMap<>();
+    tracker.statuses().forEach((status, count) -> statuses.put(String.valueOf(status), count));
+    summary.put("statuses", statuses);
+    Map<String, Long> skipped = new LinkedHashMap<>();
+    tracker.skippedByReason().forEach((reason, count) -> skipped.put(reason.label(), count));
+    summary.put("skipped", skipped);
+    List<Map<String, Object>> broken = new ArrayList<>();
+    for (PageResult page : tracker.broken()) {
+      Map<String, Object> link = new LinkedHashMap<>();
+      link.put("url", page.url());
+      link.put("status", page.status());
+      link.put("error", page.error());
+      link.put("linkedFrom", page.parent());
+      broken.add(link);
+    }
+    summary.put("broken", broken);
+    if (json) {
+      System.out.println(new String(CODEC.encode(summary), StandardCharsets.UTF_8));
+      return;
+    }
+    PrintStream out = System.out;
+    out.printf(
+        Locale.ROOT,
+        "crawl %s %s: %,d page(s) in %.1f s (%.1f pages/s)%n",
+        job.crawlId(),
+        finished ? "finished" : "not finished",
+        tracker.fetched(),
+        seconds,
+        tracker.fetched() / Math.max(seconds, 1e-9));
+    out.println("  status codes: " + (statuses.isEmpty() ? "none" : statuses));
+    out.println("  not fetched:  " + (skipped.isEmpty() ? "none" : skipped));
+    if (!broken.isEmpty()) {
+      out.println("  broken links:");
+      for (PageResult page : tracker.broken()) {
+        out.println(
+            "    "
+                + (page.status() == 0 ? "ERR" : String.valueOf(page.status()))
+                + " "
+                + page.url()
+                + (page.parent() == null ? "" : "  (linked from " + page.parent() + ")")
+                + (page.status() == 0 && page.error() != null ? ": " + page.error() : ""));
+      }
+    }
+  }
+
+  private CrawlJob job() throws IOException {
+    List<String> seeds = new ArrayList<>(urls);
+    if (seedsFile != null) {
+      if (!Files.isReadable(seedsFile)) {
+        throw new CliException("cannot read --seeds-file " + seedsFile);
+      }
+      for (String line : Files.readAllLines(seedsFile, StandardCharsets.UTF_8)) {
+        String seed = line.strip();
+        if (!seed.isEmpty() && !seed.startsWith("#")) {
+          seeds.add(seed);
+        }
+      }
+    }
+    if (seeds.isEmpty()) {
+      throw new CliException("nothing to crawl: give one or more URLs or --seeds-file");
+    }
+    CrawlJob.Scope crawlScope =
+        switch (scope.toLowerCase(Locale.ROOT)) {
+          case "same-host" -> CrawlJob.Scope.SAME_HOST;
+          case "same-domain" -> CrawlJob.Scope.SAME_DOMAIN;
+          case "any" -> CrawlJob.Scope.ANY;
+          default ->
+              throw new CliException(
+                  "--scope must be same-host, same-domain or any, not '" + scope + "'");
+        };
+    String crawlId =
+        id != null
+            ? id
+            : "crawl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    try {
+      return new CrawlJob(
+          1,
+          crawlId,
+          seeds,
+          depth,
+          maxPages,
+          crawlScope,
+          include,
+          exclude,
+          delayMs,
+          perHostConcurrency,
+          userAgent,
+          headers,
+          cookies,
+          basicAuth,
+          ignoreRobots,
+          allowPrivateAddresses,
+          Instant.now());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(
+          e.getMessage()
+              .replaceFirst("^(include|exclude|seed|header|cookie)", "--$1")
+              .replace("maxDepth", "--depth")
+              .replace("maxPages", "--max-pages")
+              .replace("delayMs", "--delay")
+              .replace("perHostConcurrency", "--per-host-concurrency")
+              .replace("basicAuth", "--basic-auth"));
+    }
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** The crawl named on the command line, read back from {@code crawl.jobs}. */
+  static CrawlJob existing(KafkaSettings kafka, String crawlId) {
+    CrawlJob job = CrawlTracker.findJob(kafka, crawlId);
+    if (job == null) {
+      throw new CliException("no crawl " + crawlId + " on " + Topics.CRAWL_JOBS, 1);
+    }
+    return job;
+  }
+
+  /** Reads everything of a crawl there is now. */
+  static CrawlTracker caughtUp(KafkaSettings kafka, CrawlJob job) {
+    CrawlTracker tracker = new CrawlTracker(kafka, job.crawlId(), job.submittedAt());
+    tracker.catchUp();
+    return tracker;
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Where a crawl stands.")
+  static final class Status implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String crawlId;
+
+    @Option(names = "--json", description = "Print it as JSON.")
+    boolean json;
+
+    @Mixin ClusterOption cluster;
+
+    @Override
+    public Integer call() {
+      KafkaSettings kafka = cluster.kafka();
+      CrawlJob job = existing(kafka, crawlId);
+      try (CrawlTracker tracker = caughtUp(kafka, job)) {
+        boolean finished = tracker.finished();
+        CrawlControl.State state = tracker.state();
+        String shown =
+            finished
+                ? "finished"
+                : (state == null ? CrawlControl.State.RUNNING : state)
+                    .name()
+                    .toLowerCase(Locale.ROOT);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("crawlId", crawlId);
+        status.put("state", shown);
+        status.put("fetched", tracker.fetched());
+        status.put("queued", tracker.pending());
+        status.put("errors", tracker.errors());
+        Map<String, Long> skipped = new LinkedHashMap<>();
+        tracker.skippedByReason().forEach((reason, count) -> skipped.put(reason.label(), count));
+        status.put("skipped", skipped);
+        status.put("submittedAt", job.submittedAt().toString());
+        status.put("seeds", job.seeds());
+        if (json) {
+          System.out.println(new String(CODEC.encode(status), StandardCharsets.UTF_8));
+        } else {
+          System.out.printf(
+              Locale.ROOT,
+              "crawl %s: %s, fetched %,d, queued %,d, errors %,d, not fetched %s%n",
+              crawlId,
+              shown,
+              tracker.fetched(),
+              tracker.pending(),
+              tracker.errors(),
+              skipped.isEmpty() ? "none" : skipped);
+        }
+        return 0;
+      }
+    }
+  }
+
+  /** Sets a crawl's state on {@code crawl.control}. */
+  abstract static class Control implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String crawlId;
+
+    @Mixin ClusterOption cluster;
+
+    abstract CrawlControl.State state();
+
+    @Override
+    public Integer call() throws Exception {
+      KafkaSettings kafka = cluster.kafka();
+      existing(kafka, crawlId);
+      try (Publisher publisher = new Publisher(kafka, Map.of())) {
+        publisher
+            .publish(
+                Topics.CRAWL_CONTROL, crawlId, new CrawlControl(1, crawlId, state(), Instant.now()))
+            .get(30, TimeUnit.SECONDS);
+      }
+      System.err.println("crawl " + crawlId + " " + state().name().toLowerCase(Locale.ROOT));
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Crawlers hold the crawl's URLs until it is resumed.")
+  static final class Pause extends Control {
+    @Override
+    CrawlControl.State state() {
+      return CrawlControl.State.PAUSED;
+    }
+  }
+
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resumes a paused crawl.")
+  static final class Resume extends Control {
+    @Override
+    CrawlControl.State state() {
+      return CrawlControl.State.RUNNING;
+    }
+  }
+
+  @Command(
+      name = "cancel",
+      mixinStandardHelpOptions = true,
+      description = "Crawlers skip the crawl's remaining URLs (reason: crawl cancelled).")
+  static final class Cancel extends Control {
+    @Override
+    CrawlControl.State state() {
+      return CrawlControl.State.CANCELLED;
+    }
+  }
+
+  @Command(
+      name = "results",
+      mixinStandardHelpOptions = true,
+      description = "The pages a crawl fetched: a table, --json or --csv.")
+  static final class Results implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String crawlId;
+
+    @Option(names = "--json", description = "One JSON array of pages.")
+    boolean json;
+
+    @Option(names = "--csv", description = "CSV with a header line.")
+    boolean csv;
+
+    @Mixin ClusterOption cluster;
+
+    @Override
+    public Integer call() {
+      if (json && csv) {
+        throw new CliException("give --json or --csv, not both");
+      }
+      KafkaSettings kafka = cluster.kafka();
+      CrawlJob job = existing(kafka, crawlId);
+      try (CrawlTracker tracker = caughtUp(kafka, job)) {
+        List<PageResult> pages = new ArrayList<>(tracker.pages().values());
+        pages.sort(java.util.Comparator.comparing(PageResult::url));
+        PrintStream out = System.out;
+        if (json) {
+          out.print("[");
+          for (int i = 0; i < pages.size(); i++) {
+            out.print(
+                (i == 0 ? "\n" : ",\n")
+                    + new String(CODEC.encode(pages.get(i)), StandardCharsets.UTF_8));
+          }
+          out.println("\n]");
+        } else if (csv) {
+          out.println(
+              "crawl_id,url,final_url,status,content_type,title,depth,parent,outlinks,bytes,sha256,fetch_ms,error,worker,fetched_at");
+          for (PageResult p : pages) {
+            out.println(
+                String.join(
+                    ",",
+                    csv(p.crawlId()),
+                    csv(p.url()),
+                    csv(p.finalUrl()),
+                    String.valueOf(p.status()),
+                    csv(p.contentType()),
+                    csv(p.title()),
+                    String.valueOf(p.depth()),
+                    csv(p.parent()),
+                    String.valueOf(p.outlinks()),
+                    String.valueOf(p.bytes()),
+                    csv(p.sha256()),
+                    String.valueOf(p.fetchMs()),
+                    csv(p.error()),
+                    csv(p.worker()),
+                    p.fetchedAt().toString()));
+          }
+        } else {
+          for (PageResult p : pages) {
+            out.printf(
+                Locale.ROOT,
+                "%3s  depth %d  %s%s%n",
+                p.status() == 0 ? "ERR" : String.valueOf(p.status()),
+                p.depth(),
+                p.url(),
+                p.title() == null ? "" : "  \"" + p.title() + "\"");
+          }
+          out.printf(Locale.ROOT, "%,d page(s)%n", pages.size());
+        }
+        return 0;
+      }
+    }
+
+    /** RFC 4180: quote a field when it holds a comma, quote or line break; double the quotes. */
+    static String csv(@Nullable String value) {
+      if (value == null) {
+        return "";
+      }
+      if (value.chars().anyMatch(c -> c == ',' || c == '"' || c == '\n' || c == '\r')) {
+        return "\"" + value.replace("\"", "\"\"") + "\"";
+      }
+      return value;
+    }
+  }
+
+  @Command(
+      name = "explain",
+      mixinStandardHelpOptions = true,
+      description = "What happened to one URL of a crawl: fetched when and by whom, or why not.")
+  static final class Explain implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "ID")
+    String crawlId;
+
+    @Parameters(index = "1", paramLabel = "URL")
+    String url;
+
+    @Mixin ClusterOption cluster;
+
+    @Override
+    public Integer call() {
+      String normal = CrawlUrls.normalizeOrNull(url);
+      if (normal == null) {
+        throw new CliException("not an http(s) URL: " + url);
+      }
+      KafkaSettings kafka = cluster.kafka();
+      CrawlJob job = existing(kafka, crawlId);
+      try (CrawlTracker tracker = caughtUp(kafka, job)) {
+        PrintStream out = System.out;
+        PageResult page = tracker.pageOf(normal);
+        if (page != null) {
+          out.printf(
+              Locale.ROOT,
+              "%s was fetched at %s by %s: %s, depth %d%s%s%n",
+              normal,
+              page.fetchedAt(),
+              page.worker(),
+              page.status() == 0 ? "no answer" : "HTTP " + page.status(),
+              page.depth(),
+              page.parent() == null ? " (a seed)" : ", linked from " + page.parent(),
+              page.url().equals(normal) ? "" : ", as a redirect of " + page.url());
+          if (page.error() != null) {
+            out.println("  error: " + page.error());
+          }
+          return 0;
+        }
+        List<SkippedUrl> skips = tracker.skipsOf(normal);
+        if (!skips.isEmpty()) {
+          SkippedUrl skip = skips.get(0);
+          out.printf(
+              Locale.ROOT,
+              "%s was not fetched: %s%s (depth %d%s, decided by %s at %s)%n",
+              normal,
+              skip.reason().label(),
+              skip.detail() == null ? "" : ": " + skip.detail(),
+              skip.depth(),
+              skip.parent() == null ? "" : ", linked from " + skip.parent(),
+              skip.worker(),
+              skip.at());
+          return 0;
+        }
+        List<FrontierUrl> queued = tracker.frontierOf(normal);
+        if (!queued.isEmpty()) {
+          out.println(
+              normal
+                  + " is queued and not fetched yet (linked from "
+                  + queued.get(0).parent()
+                  + ")");
+          return 0;
+        }
+        out.println(normal + " was never discovered by crawl " + crawlId);
+        return 1;
+      }
+    }
+  }
+}
