@@ -7,10 +7,15 @@ import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
 import dev.pipeline.core.runtime.WorkerSettings;
 import dev.pipeline.core.topic.Topics;
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,6 +74,15 @@ public final class CrawlerService implements Callable<Integer> {
           "Resolve HOST to IP instead of asking DNS, like curl --resolve (env PIPELINE_CRAWLER_RESOLVE, comma-separated). The address guard still checks IP.")
   Map<String, String> resolve = new LinkedHashMap<>();
 
+  @Option(
+      names = "--trusted-address",
+      paramLabel = "IP",
+      split = ",",
+      defaultValue = "${env:PIPELINE_CRAWLER_TRUSTED_ADDRESSES}",
+      description =
+          "A private address every crawl may reach, as if public (an intranet site; env PIPELINE_CRAWLER_TRUSTED_ADDRESSES, comma-separated).")
+  List<String> trustedAddresses = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     if (maxFetches < 1) {
@@ -80,6 +94,14 @@ public final class CrawlerService implements Callable<Integer> {
     Map<String, String> hosts = new LinkedHashMap<>();
     if (resolve != null) {
       resolve.forEach((host, ip) -> hosts.put(host.toLowerCase(Locale.ROOT), ip.strip()));
+    }
+    Set<InetAddress> trusted = new HashSet<>();
+    for (String address : trustedAddresses == null ? List.<String>of() : trustedAddresses) {
+      String literal = address.strip();
+      if (!literal.matches("[0-9A-Fa-f:.]+")) {
+        throw new IllegalArgumentException("--trusted-address must be an IP address: " + literal);
+      }
+      trusted.add(InetAddress.getByName(literal)); // a literal: no DNS lookup
     }
     String worker = options.workerId();
     ScheduledExecutorService counts = Executors.newSingleThreadScheduledExecutor();
@@ -95,7 +117,7 @@ public final class CrawlerService implements Callable<Integer> {
                 new FrontierHandler(
                     registry,
                     new StateStore(kafka, publisher),
-                    new PageFetcher(fetchTimeout, maxPageBytes, hosts),
+                    new PageFetcher(fetchTimeout, maxPageBytes, hosts, trusted),
                     publisher,
                     worker,
                     maxFetches);

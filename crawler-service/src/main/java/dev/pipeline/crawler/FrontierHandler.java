@@ -268,10 +268,16 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           outlinks = announce(target, frontier.depth(), url, redirects) ? 1 : 0;
           break;
         }
+        if (target.equals(url) || hops.contains(target)) {
+          error = "redirect loop back to " + target;
+          break;
+        }
         SeenUrls.Claim claim =
             seen.get(partition).claim(SeenUrls.fingerprint(crawl.id(), target), frontier.depth());
         if (claim == SeenUrls.Claim.SEEN) {
-          break; // the target is fetched by its own visit
+          hops.add(target); // it is fetched by its own visit: name it, do not fetch it again
+          current = target;
+          break;
         }
         hops.add(target);
         current = target;
@@ -391,7 +397,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       URI page = URI.create(url);
       String robotsUrl = page.getScheme() + "://" + page.getRawAuthority() + "/robots.txt";
       SimpleRobotRulesParser parser = new SimpleRobotRulesParser();
-      BaseRobotRules rules;
+      BaseRobotRules rules = null;
       long delay = crawl.job().delayMs();
       host.acquire(crawl.job().perHostConcurrency(), delay);
       try {
@@ -406,7 +412,9 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           rules = parser.failedFetch(response.status());
         }
       } finally {
-        host.release(delay);
+        // The Crawl-delay holds from the robots.txt request on.
+        host.release(
+            rules != null && rules.getCrawlDelay() > delay ? rules.getCrawlDelay() : delay);
       }
       long crawlDelay = rules.getCrawlDelay() > 0 ? rules.getCrawlDelay() : 0;
       host.robots(agent, rules, crawlDelay);

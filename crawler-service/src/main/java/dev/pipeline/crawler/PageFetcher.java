@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dns;
@@ -41,7 +42,8 @@ final class PageFetcher {
       boolean truncated,
       String sha256) {}
 
-  PageFetcher(Duration timeout, long maxBytes, Map<String, String> resolve) {
+  PageFetcher(
+      Duration timeout, long maxBytes, Map<String, String> resolve, Set<InetAddress> trusted) {
     this.maxBytes = maxBytes;
     Dns dns =
         host -> {
@@ -68,7 +70,7 @@ final class PageFetcher {
             .build();
     this.guarded =
         base.newBuilder()
-            .socketFactory(new GuardedSocketFactory(AddressPolicy.PUBLIC_ONLY))
+            .socketFactory(new GuardedSocketFactory(AddressPolicy.PUBLIC_ONLY.trusting(trusted)))
             .build();
     this.open =
         base.newBuilder().socketFactory(new GuardedSocketFactory(AddressPolicy.ANY)).build();

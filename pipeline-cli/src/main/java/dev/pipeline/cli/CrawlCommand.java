@@ -2,6 +2,7 @@ package dev.pipeline.cli;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.crawl.CrawlSubmission;
+import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlControl;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.CrawlUrls;

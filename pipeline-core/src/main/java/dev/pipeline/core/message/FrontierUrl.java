@@ -1,5 +1,7 @@
 package dev.pipeline.core.message;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -9,7 +11,12 @@ import org.jspecify.annotations.Nullable;
  *     host is handed on through the frontier at the same depth, so this bounds such chains)
  */
 public record FrontierUrl(
-    int v, String crawlId, String url, int depth, @Nullable String parent, int redirects) {
+    int v,
+    String crawlId,
+    String url,
+    int depth,
+    @Nullable String parent,
+    @JsonSetter(nulls = Nulls.AS_EMPTY) int redirects) {
   public static final int MAX_REDIRECTS = 10;
 
   public FrontierUrl {

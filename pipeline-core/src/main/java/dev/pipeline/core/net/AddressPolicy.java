@@ -3,6 +3,7 @@ package dev.pipeline.core.net;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,13 +12,29 @@ import org.jspecify.annotations.Nullable;
  * multicast and unspecified addresses are refused, so a job cannot make a worker reach into the
  * network it runs in.
  */
-public record AddressPolicy(boolean allowPrivate) {
+public record AddressPolicy(boolean allowPrivate, Set<InetAddress> trusted) {
   public static final AddressPolicy PUBLIC_ONLY = new AddressPolicy(false);
   public static final AddressPolicy ANY = new AddressPolicy(true);
 
+  public AddressPolicy {
+    trusted = Set.copyOf(trusted);
+  }
+
+  public AddressPolicy(boolean allowPrivate) {
+    this(allowPrivate, Set.of());
+  }
+
+  /**
+   * Returns this policy with {@code addresses} allowed as if they were public: an operator's choice
+   * for the whole process (an intranet site every crawl may reach), never a job's.
+   */
+  public AddressPolicy trusting(Set<InetAddress> addresses) {
+    return new AddressPolicy(allowPrivate, addresses);
+  }
+
   /** Returns why {@code address} is refused, or null when it may be reached. */
   public @Nullable String refusal(InetAddress address) {
-    if (allowPrivate) {
+    if (allowPrivate || trusted.contains(address)) {
       return null;
     }
     String kind = nonPublicKind(address);

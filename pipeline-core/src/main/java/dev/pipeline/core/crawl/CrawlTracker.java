@@ -1,4 +1,4 @@
-package dev.pipeline.cli;
+package dev.pipeline.core.crawl;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.message.CrawlControl;
@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * names it ({@code partition:offset}), so the crawl is finished when every frontier record read is
  * settled and nothing newer is on the topics.
  */
-final class CrawlTracker implements AutoCloseable {
+public final class CrawlTracker implements AutoCloseable {
   private static final MessageCodec CODEC = MessageCodec.standard();
   private static final List<String> TOPICS =
       List.of(
@@ -54,7 +54,7 @@ final class CrawlTracker implements AutoCloseable {
    * Starts reading the crawl's topics at {@code from}: the current ends for a crawl about to be
    * submitted, or its submission time for one that runs already.
    */
-  CrawlTracker(KafkaSettings kafka, String crawlId, @Nullable Instant from) {
+  public CrawlTracker(KafkaSettings kafka, String crawlId, @Nullable Instant from) {
     this.crawlId = crawlId;
     Map<String, Object> config = kafka.clientConfig(Map.of());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -78,7 +78,8 @@ final class CrawlTracker implements AutoCloseable {
     partitions.forEach(consumer::position); // fixes the start before anything is published
   }
 
-  static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, List<String> topics) {
+  private static List<TopicPartition> partitions(
+      KafkaConsumer<?, ?> consumer, List<String> topics) {
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : topics) {
       consumer
@@ -86,13 +87,14 @@ final class CrawlTracker implements AutoCloseable {
           .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
     }
     if (partitions.isEmpty()) {
-      throw new CliException("the crawl topics do not exist; start the pipeline (bin/pipeline up)");
+      throw new IllegalStateException(
+          "the crawl topics do not exist; start the pipeline (bin/pipeline up)");
     }
     return partitions;
   }
 
   /** Reads what is there now; returns whether anything of this crawl was read. */
-  boolean poll(Duration timeout) {
+  public boolean poll(Duration timeout) {
     boolean read = false;
     for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
       read |= apply(record);
@@ -168,7 +170,7 @@ final class CrawlTracker implements AutoCloseable {
   }
 
   /** Reads until it has everything on the topics now. */
-  void catchUp() {
+  public void catchUp() {
     Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
     while (!reached(ends)) {
       poll(Duration.ofMillis(200));
@@ -189,7 +191,7 @@ final class CrawlTracker implements AutoCloseable {
    * topics hold nothing newer (a page is published only after the links it found, so reading to the
    * current ends catches every link of every settled page).
    */
-  boolean finished() {
+  public boolean finished() {
     if (queued.isEmpty() || pending() > 0) {
       return false;
     }
@@ -197,7 +199,19 @@ final class CrawlTracker implements AutoCloseable {
     return pending() == 0;
   }
 
-  long pending() {
+  /** Reads until the crawl is finished or {@code timeout} passes; returns whether it finished. */
+  public boolean awaitFinished(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      poll(Duration.ofMillis(200));
+      if (finished()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public long pending() {
     long open = 0;
     for (String ref : queued) {
       if (!settled.contains(ref)) {
@@ -207,31 +221,31 @@ final class CrawlTracker implements AutoCloseable {
     return open;
   }
 
-  long fetched() {
+  public long fetched() {
     return pages.size();
   }
 
-  long errors() {
+  public long errors() {
     return broken().size();
   }
 
-  CrawlControl.@Nullable State state() {
+  public CrawlControl.@Nullable State state() {
     return state;
   }
 
-  Map<String, PageResult> pages() {
+  public Map<String, PageResult> pages() {
     return pages;
   }
 
   /** Status code histogram of the fetched pages (0: no answer). */
-  Map<Integer, Long> statuses() {
+  public Map<Integer, Long> statuses() {
     Map<Integer, Long> statuses = new TreeMap<>();
     pages.values().forEach(page -> statuses.merge(page.status(), 1L, Long::sum));
     return statuses;
   }
 
   /** Distinct URLs discovered and not fetched, by their first reason. */
-  Map<SkippedUrl.Reason, Long> skippedByReason() {
+  public Map<SkippedUrl.Reason, Long> skippedByReason() {
     Map<SkippedUrl.Reason, Long> counts = new EnumMap<>(SkippedUrl.Reason.class);
     skipped.forEach(
         (url, skips) -> {
@@ -243,20 +257,20 @@ final class CrawlTracker implements AutoCloseable {
   }
 
   /** Pages that answered with an error or not at all, with the page that links them. */
-  List<PageResult> broken() {
+  public List<PageResult> broken() {
     return pages.values().stream().filter(p -> p.status() == 0 || p.status() >= 400).toList();
   }
 
-  List<FrontierUrl> frontierOf(String url) {
+  public List<FrontierUrl> frontierOf(String url) {
     return frontier.getOrDefault(url, List.of());
   }
 
-  List<SkippedUrl> skipsOf(String url) {
+  public List<SkippedUrl> skipsOf(String url) {
     return skipped.getOrDefault(url, List.of());
   }
 
   /** The page fetched for {@code url}, directly or as a redirect on the way. */
-  @Nullable PageResult pageOf(String url) {
+  public @Nullable PageResult pageOf(String url) {
     PageResult page = pages.get(url);
     if (page != null) {
       return page;
@@ -268,7 +282,7 @@ final class CrawlTracker implements AutoCloseable {
   }
 
   /** Finds a crawl job by id on the compacted {@code crawl.jobs}; null when there is none. */
-  static @Nullable CrawlJob findJob(KafkaSettings kafka, String crawlId) {
+  public static @Nullable CrawlJob findJob(KafkaSettings kafka, String crawlId) {
     Map<String, Object> config = kafka.clientConfig(Map.of());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     CrawlJob found = null;

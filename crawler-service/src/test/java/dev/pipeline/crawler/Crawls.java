@@ -1,0 +1,163 @@
+package dev.pipeline.crawler;
+
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.crawl.CrawlSubmission;
+import dev.pipeline.core.crawl.CrawlTracker;
+import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.runtime.Publisher;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/** Builds crawl jobs for tests, submits them and follows them to their end. */
+final class Crawls implements AutoCloseable {
+  private final KafkaSettings kafka;
+  private final Publisher publisher;
+
+  Crawls(String bootstrap) {
+    this.kafka = KafkaSettings.resolve(bootstrap, Map.of(), Map.of());
+    this.publisher = new Publisher(kafka, Map.of());
+  }
+
+  Job job(String... seeds) {
+    return new Job(List.of(seeds));
+  }
+
+  /** Submits the crawl and returns its tracker, created first so it misses nothing. */
+  CrawlTracker start(CrawlJob job) {
+    CrawlTracker tracker = new CrawlTracker(kafka, job.crawlId(), null);
+    CrawlSubmission.submit(publisher, job);
+    return tracker;
+  }
+
+  /** Submits the crawl and waits until it is finished. */
+  CrawlTracker run(CrawlJob job) {
+    CrawlTracker tracker = start(job);
+    if (!tracker.awaitFinished(Duration.ofSeconds(120))) {
+      throw new AssertionError(
+          "crawl "
+              + job.crawlId()
+              + " did not finish: fetched "
+              + tracker.pages().keySet()
+              + ", "
+              + tracker.pending()
+              + " pending");
+    }
+    return tracker;
+  }
+
+  Publisher publisher() {
+    return publisher;
+  }
+
+  @Override
+  public void close() {
+    publisher.close();
+  }
+
+  /** A crawl job with test defaults: no delay, private addresses allowed, depth 5. */
+  static final class Job {
+    final List<String> seeds;
+    int depth = 5;
+    @Nullable Integer maxPages;
+    CrawlJob.Scope scope = CrawlJob.Scope.SAME_HOST;
+    List<String> include = new ArrayList<>();
+    List<String> exclude = new ArrayList<>();
+    long delayMs;
+    int perHost = 1;
+    List<String> headers = new ArrayList<>();
+    List<String> cookies = new ArrayList<>();
+    @Nullable String basicAuth;
+    boolean ignoreRobots;
+    boolean allowPrivate = true;
+
+    Job(List<String> seeds) {
+      this.seeds = seeds;
+    }
+
+    Job depth(int depth) {
+      this.depth = depth;
+      return this;
+    }
+
+    Job maxPages(int maxPages) {
+      this.maxPages = maxPages;
+      return this;
+    }
+
+    Job scope(CrawlJob.Scope scope) {
+      this.scope = scope;
+      return this;
+    }
+
+    Job include(String regex) {
+      include.add(regex);
+      return this;
+    }
+
+    Job exclude(String regex) {
+      exclude.add(regex);
+      return this;
+    }
+
+    Job delay(long millis) {
+      this.delayMs = millis;
+      return this;
+    }
+
+    Job perHost(int perHost) {
+      this.perHost = perHost;
+      return this;
+    }
+
+    Job header(String header) {
+      headers.add(header);
+      return this;
+    }
+
+    Job cookie(String cookie) {
+      cookies.add(cookie);
+      return this;
+    }
+
+    Job basicAuth(String userPassword) {
+      this.basicAuth = userPassword;
+      return this;
+    }
+
+    Job ignoreRobots() {
+      this.ignoreRobots = true;
+      return this;
+    }
+
+    Job publicOnly() {
+      this.allowPrivate = false;
+      return this;
+    }
+
+    CrawlJob build() {
+      return new CrawlJob(
+          1,
+          "test-" + UUID.randomUUID(),
+          seeds,
+          depth,
+          maxPages,
+          scope,
+          include,
+          exclude,
+          delayMs,
+          perHost,
+          "pipeline-test/1.0",
+          headers,
+          cookies,
+          basicAuth,
+          ignoreRobots,
+          allowPrivate,
+          Instant.now());
+    }
+  }
+}
