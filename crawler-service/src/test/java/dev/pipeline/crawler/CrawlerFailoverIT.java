@@ -1,0 +1,160 @@
+package dev.pipeline.crawler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipeline.core.crawl.CrawlTracker;
+import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.PageResult;
+import dev.pipeline.core.testing.JavaProcess;
+import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
+import dev.pipeline.localkafka.testkit.TestBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two crawler processes on one crawl of twelve hosts: they share the work without fetching a URL
+ * twice, and when one is killed with SIGKILL mid-crawl and restarted, every page is still fetched.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class CrawlerFailoverIT {
+  private static final int HOSTS = 12;
+  private static final int BRANCHING = 4;
+  private static final int LEVELS = 4; // 1 + 4 + 16 + 64 + 256 = 341 pages
+
+  /**
+   * A tree of pages spread over {@code HOSTS} sites: each links its children, its parent and the
+   * root, so every page is discovered several times but never first by a longer path.
+   */
+  private record Site(List<TestSite> hosts, List<String> urls) implements AutoCloseable {
+    static Site build(long latencyMs) {
+      List<TestSite> hosts = new ArrayList<>();
+      for (int i = 0; i < HOSTS; i++) {
+        hosts.add(TestSite.start().latency(latencyMs));
+      }
+      int nodes = 0;
+      for (int level = 0, width = 1; level <= LEVELS; level++, width *= BRANCHING) {
+        nodes += width;
+      }
+      Function<Integer, String> url = node -> hosts.get(node % HOSTS).url("/n" + node);
+      List<String> urls = new ArrayList<>();
+      for (int node = 0; node < nodes; node++) {
+        StringBuilder html = new StringBuilder("<html><title>n" + node + "</title>");
+        for (int child = node * BRANCHING + 1; child <= node * BRANCHING + BRANCHING; child++) {
+          if (child < nodes) {
+            html.append("<a href=\"").append(url.apply(child)).append("\">c</a>");
+          }
+        }
+        html.append("<a href=\"")
+            .append(url.apply(Math.max(0, (node - 1) / BRANCHING)))
+            .append("\">up</a>");
+        html.append("<a href=\"").append(url.apply(0)).append("\">root</a></html>");
+        hosts.get(node % HOSTS).page("/n" + node, html.toString());
+        urls.add(url.apply(node));
+      }
+      return new Site(hosts, urls);
+    }
+
+    /** How often each URL was requested, as the servers saw it. */
+    Map<String, Long> requests() {
+      return hosts.stream()
+          .flatMap(host -> host.pagesRequested().stream().map(path -> host.url(path)))
+          .collect(Collectors.groupingBy(u -> u, Collectors.counting()));
+    }
+
+    @Override
+    public void close() {
+      hosts.forEach(TestSite::close);
+    }
+  }
+
+  private static JavaProcess crawler(String bootstrap, String worker) {
+    JavaProcess process =
+        JavaProcess.start(
+            worker,
+            CrawlerService.class,
+            "--bootstrap",
+            bootstrap,
+            "--partitions",
+            "4",
+            "--worker-id",
+            worker,
+            "--shutdown-timeout",
+            "PT5S");
+    process.awaitLine(line -> line.contains("ready: consuming"), Duration.ofSeconds(90));
+    return process;
+  }
+
+  private static CrawlJob job(Crawls crawls, Site site) {
+    return crawls
+        .job(site.urls().get(0))
+        .depth(10)
+        .scope(CrawlJob.Scope.ANY)
+        .ignoreRobots()
+        .build();
+  }
+
+  @Test
+  void twoProcessesShareACrawlAndSurviveASigkill(TestBroker broker) throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    try (Crawls crawls = new Crawls(bootstrap);
+        JavaProcess first = crawler(bootstrap, "crawler-a");
+        JavaProcess second = crawler(bootstrap, "crawler-b")) {
+      // Both members of the group before the crawl starts, so both own hosts.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  first.lines().stream().filter(l -> l.contains("Assigned")).count() >= 1
+                      && second.lines().stream().anyMatch(l -> l.contains("Assigned")));
+      Thread.sleep(3000); // let the group settle after the second member joined
+
+      try (Site site = Site.build(5)) {
+        CrawlTracker crawl = crawls.run(job(crawls, site));
+        assertThat(crawl.pages().keySet()).containsExactlyInAnyOrderElementsOf(site.urls());
+        assertThat(site.requests().values()).allMatch(count -> count == 1);
+        assertThat(crawl.pages().values().stream().map(PageResult::worker).distinct())
+            .containsExactlyInAnyOrder("crawler-a", "crawler-b");
+      }
+
+      try (Site site = Site.build(150)) {
+        CrawlTracker crawl = crawls.start(job(crawls, site));
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> {
+                  crawl.poll(Duration.ofMillis(50));
+                  return crawl.fetched() >= 60;
+                });
+        first.kill();
+        try (JavaProcess restarted = crawler(bootstrap, "crawler-a2")) {
+          assertThat(crawl.awaitFinished(Duration.ofSeconds(120)))
+              .as("crawl finished after the SIGKILL")
+              .isTrue();
+          assertThat(crawl.pages().keySet()).containsExactlyInAnyOrderElementsOf(site.urls());
+          Map<String, Long> requests = site.requests();
+          assertThat(requests.keySet()).containsExactlyInAnyOrderElementsOf(site.urls());
+          Set<String> twice =
+              requests.entrySet().stream()
+                  .filter(e -> e.getValue() > 1)
+                  .map(Map.Entry::getKey)
+                  .collect(Collectors.toCollection(HashSet::new));
+          // Only what was in flight in the killed process may be fetched again: at most one
+          // request per host at a time here.
+          System.out.println("Fetched again after the SIGKILL: " + twice.size() + " " + twice);
+          assertThat(twice.size()).isLessThanOrEqualTo(HOSTS);
+          restarted.terminate(Duration.ofSeconds(60));
+        }
+      }
+      second.terminate(Duration.ofSeconds(60));
+    }
+  }
+}
