@@ -6,6 +6,7 @@ import dev.pipeline.core.http.HttpError;
 import dev.pipeline.core.http.HttpOptions;
 import dev.pipeline.core.message.HashResult;
 import dev.pipeline.core.message.LogEvent;
+import dev.pipeline.core.message.PageResult;
 import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
@@ -59,6 +60,13 @@ public final class ConsumerService implements Callable<Integer> {
   String resultsTopic;
 
   @Option(
+      names = "--pages-topic",
+      defaultValue = "${env:PIPELINE_CRAWL_PAGES_TOPIC:-crawl.pages}",
+      description =
+          "Topic of crawl pages, stored one per crawl and URL by GROUP-pages (env PIPELINE_CRAWL_PAGES_TOPIC, default ${DEFAULT-VALUE}).")
+  String pagesTopic;
+
+  @Option(
       names = "--db-url",
       defaultValue = "${env:PIPELINE_DB_URL:-jdbc:sqlite:.pipeline/data/pipeline.db}",
       description =
@@ -83,6 +91,9 @@ public final class ConsumerService implements Callable<Integer> {
     String resultsGroup = group + "-results";
     TransactionalSink<HashResult> results =
         new TransactionalSink<>(database, resultsGroup, new HashResultRows());
+    String pagesGroup = group + "-pages";
+    TransactionalSink<PageResult> pages =
+        new TransactionalSink<>(database, pagesGroup, new CrawlPageRows());
     LogQueries queries = new LogQueries(database);
     HttpApi api = http.start(httpPort, routes(queries));
     log.info("Query API on http://{}:{}, store {}", http.host(), api.port(), database.dialect());
@@ -97,11 +108,17 @@ public final class ConsumerService implements Callable<Integer> {
                       settings(kafka, resultsGroup, resultsTopic),
                       HashResult.class,
                       results,
+                      publisher),
+                  new Worker<>(
+                      settings(kafka, pagesGroup, pagesTopic),
+                      PageResult.class,
+                      pages,
                       publisher)));
     } finally {
       api.close();
       logs.close();
       results.close();
+      pages.close();
     }
   }
 

@@ -27,7 +27,7 @@ final class Database {
 
   /** Migration scripts in order; a new one is appended, an applied one is never edited. */
   private static final List<String> MIGRATIONS =
-      List.of("db/V1__log_events.sql", "db/V2__hash_results.sql");
+      List.of("db/V1__log_events.sql", "db/V2__hash_results.sql", "db/V3__crawl_pages.sql");
 
   enum Dialect {
     SQLITE,
