@@ -1,6 +1,7 @@
 package dev.pipeline.cli;
 
 import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.crawl.CrawlRequest;
 import dev.pipeline.core.crawl.CrawlSubmission;
 import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlControl;
@@ -20,13 +21,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -70,7 +69,7 @@ final class CrawlCommand implements Callable<Integer> {
 
   @Option(
       names = "--depth",
-      defaultValue = "2",
+      defaultValue = "" + CrawlRequest.DEFAULT_DEPTH,
       description = "Links followed from a seed (0: the seeds only; default ${DEFAULT-VALUE}).")
   int depth;
 
@@ -81,7 +80,7 @@ final class CrawlCommand implements Callable<Integer> {
 
   @Option(
       names = "--scope",
-      defaultValue = "same-host",
+      defaultValue = CrawlRequest.DEFAULT_SCOPE,
       description =
           "Which links to follow: same-host, same-domain or any (default ${DEFAULT-VALUE}).")
   String scope;
@@ -95,21 +94,21 @@ final class CrawlCommand implements Callable<Integer> {
   @Option(
       names = "--delay",
       paramLabel = "MS",
-      defaultValue = "500",
+      defaultValue = "" + CrawlRequest.DEFAULT_DELAY_MS,
       description =
           "Least time between requests to one host, in ms (robots.txt Crawl-delay can raise it; default ${DEFAULT-VALUE}).")
   long delayMs;
 
   @Option(
       names = "--per-host-concurrency",
-      defaultValue = "1",
+      defaultValue = "" + CrawlRequest.DEFAULT_PER_HOST_CONCURRENCY,
       description = "Requests in flight to one host (default ${DEFAULT-VALUE}).")
   int perHostConcurrency;
 
   @Option(
       names = "--user-agent",
       paramLabel = "UA",
-      defaultValue = "pipeline-crawler/0.1",
+      defaultValue = CrawlRequest.DEFAULT_USER_AGENT,
       description =
           "User-Agent, also the name robots.txt rules are matched against (default ${DEFAULT-VALUE}).")
   String userAgent;
@@ -319,48 +318,50 @@ final class CrawlCommand implements Callable<Integer> {
     if (seeds.isEmpty()) {
       throw new CliException("nothing to crawl: give one or more URLs or --seeds-file");
     }
-    CrawlJob.Scope crawlScope =
-        switch (scope.toLowerCase(Locale.ROOT)) {
-          case "same-host" -> CrawlJob.Scope.SAME_HOST;
-          case "same-domain" -> CrawlJob.Scope.SAME_DOMAIN;
-          case "any" -> CrawlJob.Scope.ANY;
-          default ->
-              throw new CliException(
-                  "--scope must be same-host, same-domain or any, not '" + scope + "'");
-        };
-    String crawlId =
-        id != null
-            ? id
-            : "crawl-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     try {
-      return new CrawlJob(
-          1,
-          crawlId,
-          seeds,
-          depth,
-          maxPages,
-          crawlScope,
-          include,
-          exclude,
-          delayMs,
-          perHostConcurrency,
-          userAgent,
-          headers,
-          cookies,
-          basicAuth,
-          ignoreRobots,
-          allowPrivateAddresses,
-          Instant.now());
+      return new CrawlRequest(
+              seeds,
+              depth,
+              maxPages,
+              scope,
+              include,
+              exclude,
+              delayMs,
+              perHostConcurrency,
+              userAgent,
+              headers,
+              cookies,
+              basicAuth,
+              ignoreRobots,
+              allowPrivateAddresses,
+              id)
+          .toJob(Instant.now());
     } catch (IllegalArgumentException e) {
-      throw new CliException(
-          e.getMessage()
-              .replaceFirst("^(include|exclude|seed|header|cookie)", "--$1")
-              .replace("maxDepth", "--depth")
-              .replace("maxPages", "--max-pages")
-              .replace("delayMs", "--delay")
-              .replace("perHostConcurrency", "--per-host-concurrency")
-              .replace("basicAuth", "--basic-auth"));
+      throw new CliException(asFlag(e.getMessage()));
     }
+  }
+
+  /**
+   * Names the flag the person typed instead of the request field: "maxPages ..." -> "--max-pages
+   * ...".
+   */
+  private static String asFlag(String message) {
+    if (message.startsWith("url ")) {
+      return "URL " + message.substring(4);
+    }
+    String[][] names = {
+      {"maxPages", "max-pages"},
+      {"delayMs", "delay"},
+      {"perHostConcurrency", "per-host-concurrency"},
+      {"basicAuth", "basic-auth"},
+      {"userAgent", "user-agent"}
+    };
+    for (String[] name : names) {
+      if (message.startsWith(name[0])) {
+        return "--" + name[1] + message.substring(name[0].length());
+      }
+    }
+    return "--" + message;
   }
 
   private static double seconds(long startNanos) {

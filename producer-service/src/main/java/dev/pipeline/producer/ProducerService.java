@@ -62,7 +62,8 @@ public final class ProducerService implements Callable<Integer> {
     KafkaSettings kafka = options.kafka();
     ServiceRunner.prepareTopics(kafka, options.partitions());
     try (Publisher publisher = new Publisher(kafka, ingestProducerSettings())) {
-      HttpApi api = http.start(httpPort, routes(new LogIngest(publisher, topic), maxBody));
+      HttpApi api =
+          http.start(httpPort, routes(new LogIngest(publisher, topic), publisher, maxBody));
       log.info("producer-service ready: listening on http://{}:{}", http.host(), api.port());
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
@@ -90,8 +91,10 @@ public final class ProducerService implements Callable<Integer> {
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
   }
 
-  static Map<String, HttpApi.Handler> routes(LogIngest ingest, int maxBody) {
+  static Map<String, HttpApi.Handler> routes(LogIngest ingest, Publisher publisher, int maxBody) {
     return Map.of(
+        "/v1/crawls",
+        CrawlIntake.handler(publisher, maxBody),
         "/v1/logs",
         HttpApi.route(
             Set.of("POST"),

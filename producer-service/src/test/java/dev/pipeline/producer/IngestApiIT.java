@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.crawl.CrawlRequest;
 import dev.pipeline.core.http.HttpApi;
+import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.FrontierUrl;
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.testing.Topic;
+import dev.pipeline.core.topic.Topics;
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
 import dev.pipeline.localkafka.testkit.TestBroker;
 import java.net.URI;
@@ -46,7 +51,7 @@ class IngestApiIT {
             "127.0.0.1",
             0,
             token,
-            ProducerService.routes(new LogIngest(publisher, topic.name()), maxBody));
+            ProducerService.routes(new LogIngest(publisher, topic.name()), publisher, maxBody));
   }
 
   @AfterEach
@@ -77,6 +82,67 @@ class IngestApiIT {
     return topic.readAll().stream()
         .map(r -> MessageCodec.standard().decode(r.value(), LogEvent.class))
         .toList();
+  }
+
+  private HttpResponse<String> postCrawl(String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/crawls"))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void crawlIsAcceptedOnceKafkaHasItsJobAndSeeds(TestBroker broker) throws Exception {
+    start(broker, null, 1 << 20);
+    ServiceRunner.prepareTopics(new KafkaSettings(broker.bootstrapServers(), Map.of()), 3);
+    String id = broker.unique("api-crawl");
+    HttpResponse<String> response =
+        postCrawl(
+            "{\"urls\":[\"HTTP://Example.COM:80/a/../b#top\"],\"depth\":1,\"id\":\"" + id + "\"}");
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    assertThat(json(response).get("crawlId").asText()).isEqualTo(id);
+    assertThat(json(response).get("seeds").get(0).asText()).isEqualTo("http://example.com/b");
+
+    List<FrontierUrl> seeds =
+        new Topic(broker.bootstrapServers(), Topics.CRAWL_FRONTIER)
+            .readAll().stream()
+                .filter(r -> "example.com".equals(new String(r.key())))
+                .map(r -> MessageCodec.standard().decode(r.value(), FrontierUrl.class))
+                .filter(url -> url.crawlId().equals(id))
+                .toList();
+    assertThat(seeds).extracting(FrontierUrl::url).containsExactly("http://example.com/b");
+    CrawlJob job =
+        new Topic(broker.bootstrapServers(), Topics.CRAWL_JOBS)
+            .readAll().stream()
+                .filter(r -> id.equals(new String(r.key())))
+                .map(r -> MessageCodec.standard().decode(r.value(), CrawlJob.class))
+                .findFirst()
+                .orElseThrow();
+    assertThat(job.maxDepth()).isEqualTo(1);
+    assertThat(job.delayMs()).isEqualTo(CrawlRequest.DEFAULT_DELAY_MS);
+  }
+
+  @Test
+  void badCrawlsGet400WithTheReason(TestBroker broker) throws Exception {
+    start(broker, null, 1 << 20);
+    Map<String, String> reasons =
+        Map.of(
+            "{\"urls\":[\"http://example.com/\"],\"include\":[\"([\"]}",
+                "include is not a valid regular expression: ([",
+            "{\"urls\":[\"http://example.com/\"],\"depth\":-1}", "depth must be at least 0: -1",
+            "{\"urls\":[\"ftp://example.com/\"]}", "url must be an http or https URL",
+            "{\"urls\":[\"http://example.com/\"],\"scope\":\"planet\"}",
+                "scope must be same-host, same-domain or any",
+            "{\"urls\":[]}", "urls is required",
+            "{\"urls\":[\"http://example.com/\"],\"depht\":1}", "depht",
+            "{\"urls\":[\"http://127.0.0.1:8080/\"]}", "127.0.0.1 is a loopback address",
+            "not json", "not valid JSON");
+    for (Map.Entry<String, String> bad : reasons.entrySet()) {
+      HttpResponse<String> response = postCrawl(bad.getKey());
+      assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);
+      assertThat(response.body()).as(bad.getKey()).contains(bad.getValue());
+    }
   }
 
   @Test

@@ -1,0 +1,69 @@
+package dev.pipeline.producer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipeline.core.crawl.CrawlRequest;
+import dev.pipeline.core.crawl.CrawlSubmission;
+import dev.pipeline.core.http.HttpApi;
+import dev.pipeline.core.http.HttpError;
+import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.InvalidMessageException;
+import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.runtime.Publisher;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/crawls}: a {@link CrawlRequest} as JSON. 202 with the crawl id once Kafka has the
+ * crawl and its seeds; 400 with the reason for a bad option or a refused seed; 503 when Kafka
+ * cannot take it.
+ */
+final class CrawlIntake {
+  private static final List<String> FIELDS =
+      Arrays.stream(CrawlRequest.class.getRecordComponents())
+          .map(RecordComponent::getName)
+          .toList();
+
+  private CrawlIntake() {}
+
+  static HttpApi.Handler handler(Publisher publisher, int maxBody) {
+    return HttpApi.route(
+        Set.of("POST"),
+        request -> {
+          CrawlJob job;
+          try {
+            JsonNode body =
+                MessageCodec.standard()
+                    .parse(new String(request.body(maxBody), StandardCharsets.UTF_8));
+            // A misspelt option must not be ignored silently: the crawl would run without it.
+            for (String field : (Iterable<String>) body::fieldNames) {
+              if (!FIELDS.contains(field)) {
+                throw new HttpError(400, "unknown field '" + field + "'; the fields are " + FIELDS);
+              }
+            }
+            job = MessageCodec.standard().decode(body, CrawlRequest.class).toJob(Instant.now());
+          } catch (InvalidMessageException | IllegalArgumentException e) {
+            throw new HttpError(400, e.getMessage());
+          }
+          String refusal = CrawlSubmission.refusedSeed(job);
+          if (refusal != null) {
+            throw new HttpError(
+                400, refusal.replace("--allow-private-addresses", "allowPrivateAddresses"));
+          }
+          try {
+            CrawlSubmission.submit(publisher, job);
+          } catch (IllegalStateException e) {
+            throw new HttpError(503, e.getMessage(), Map.of("Retry-After", "5"));
+          }
+          Map<String, Object> answer = new LinkedHashMap<>();
+          answer.put("crawlId", job.crawlId());
+          answer.put("seeds", job.seeds());
+          return HttpApi.json(202, answer);
+        });
+  }
+}
