@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       PublishCommand.class,
       HashCommand.class,
       CrawlCommand.class,
+      SiteCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PipelineCli implements Runnable {
