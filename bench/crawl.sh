@@ -6,7 +6,8 @@
 #      2 processes crawling the whole site (--per-host-concurrency 8, --delay 0);
 #   2. the same site answering at once: pages/s of one process, and its peak RSS (VmHWM).
 #   bench/crawl.sh [PAGES]
-# Each crawler figure is the median of 3 crawls after a warm-up crawl. Only the broker and the
+# Each crawler figure is the median of 3 crawls after 4 warm-up crawls (a fresh JVM compiles for
+# its first ~20,000 pages). Only the broker and the
 # crawlers run (no consumer-service storing pages); the site, the crawlers, the broker and the CLI
 # following the crawl share this machine's cores.
 set -euo pipefail
@@ -39,8 +40,8 @@ crawl() { # URL -> pages/s of one whole crawl
   "$P" crawl "$1" --depth 100 --scope any --delay 0 --per-host-concurrency 8 \
     --allow-private-addresses --wait --json | field pagesPerSecond
 }
-median3() { # URL -> median pages/s of 3 crawls after a warm-up
-  crawl "$1" >/dev/null
+median3() { # URL -> median pages/s of 3 crawls after warm-up crawls (the JIT needs ~20,000 pages)
+  for _ in 1 2 3 4; do crawl "$1" >/dev/null; done
   printf '%s\n' "$(crawl "$1")" "$(crawl "$1")" "$(crawl "$1")" | sort -g | sed -n 2p
 }
 crawlers() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
