@@ -230,59 +230,35 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       }
     }
 
-    /** Fetches the URL and the redirects it leads to on the same host; returns its page. */
+    /**
+     * Fetches the URL and returns its page. A redirect is not followed here: its target goes to the
+     * frontier like a link (same depth), so it is fetched once, by its host's owner, within scope.
+     */
     private PageResult fetchChain(Host host, long delay)
         throws InterruptedException, GuardedSocketFactory.RefusedAddressException {
       long started = System.nanoTime();
-      String current = url;
-      List<String> hops = new ArrayList<>();
+      String finalUrl = url;
+      List<String> redirects = new ArrayList<>();
       int outlinks = 0;
       String error = null;
-      PageFetcher.Fetched response;
-      while (true) {
-        response = attempts(host, current, delay);
-        if (response.status() == 0 || response.status() < 300 || response.status() >= 400) {
-          break;
-        }
-        if (response.location() == null) {
-          break;
-        }
-        String target = CrawlUrls.normalizeOrNull(resolve(current, response.location()));
+      PageFetcher.Fetched response = attempts(host, url, delay);
+      if (response.status() >= 300 && response.status() < 400 && response.location() != null) {
+        String target = CrawlUrls.normalizeOrNull(resolve(url, response.location()));
+        SkippedUrl.Reason refusal = target == null ? null : crawl.refusal(target, frontier.depth());
         if (target == null) {
           error = "redirect to a URL that cannot be crawled: " + response.location();
-          break;
-        }
-        SkippedUrl.Reason refusal = crawl.refusal(target, frontier.depth());
-        if (refusal != null) {
+        } else if (target.equals(url)) {
+          error = "redirect loop: " + url + " redirects to itself";
+        } else if (refusal != null) {
           error = "redirect to " + target + ": " + refusal.label();
-          announce(target, frontier.depth(), current, refusal);
-          break;
+          announce(target, frontier.depth(), url, refusal);
+        } else if (frontier.redirects() + 1 > FrontierUrl.MAX_REDIRECTS) {
+          error = "more than " + FrontierUrl.MAX_REDIRECTS + " redirects in a row";
+        } else {
+          outlinks = announce(target, frontier.depth(), url, frontier.redirects() + 1) ? 1 : 0;
+          finalUrl = target;
+          redirects.add(target);
         }
-        int redirects = frontier.redirects() + hops.size() + 1;
-        if (redirects > FrontierUrl.MAX_REDIRECTS) {
-          error = "more than " + FrontierUrl.MAX_REDIRECTS + " redirects";
-          break;
-        }
-        if (!CrawlUrls.hostKey(target).equals(host.key())) {
-          // Another host's politeness and seen-set belong to its owner: hand the target on.
-          outlinks = announce(target, frontier.depth(), url, redirects) ? 1 : 0;
-          break;
-        }
-        if (target.equals(url) || hops.contains(target)) {
-          error = "redirect loop back to " + target;
-          break;
-        }
-        SeenUrls.Claim claim =
-            seen.get(partition).claim(SeenUrls.fingerprint(crawl.id(), target), frontier.depth());
-        if (claim == SeenUrls.Claim.SEEN) {
-          hops.add(target); // it is fetched by its own visit: name it, do not fetch it again
-          current = target;
-          break;
-        }
-        hops.add(target);
-        current = target;
-        host.release(delay);
-        host.acquire(crawl.job().perHostConcurrency(), delay);
       }
       Links links = Links.NONE;
       if (response.truncated()) {
@@ -291,7 +267,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           && response.status() < 300
           && Links.isHtml(response.contentType())) {
         try {
-          links = Links.parse(response.body(), response.contentType(), current);
+          links = Links.parse(response.body(), response.contentType(), url);
         } catch (IOException e) {
           error = "could not parse the page: " + e.getMessage();
         }
@@ -309,20 +285,17 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         outlinks++;
         SkippedUrl.Reason refusal = crawl.refusal(normal, frontier.depth() + 1);
         if (refusal != null) {
-          announce(normal, frontier.depth() + 1, current, refusal);
+          announce(normal, frontier.depth() + 1, url, refusal);
         } else {
-          announce(normal, frontier.depth() + 1, current, 0);
+          announce(normal, frontier.depth() + 1, url, 0);
         }
       }
       writes.add(store.saveSeen(partition, crawl.id(), url, frontier.depth()));
-      for (String hop : hops) {
-        writes.add(store.saveSeen(partition, crawl.id(), hop, frontier.depth()));
-      }
       return new PageResult(
           1,
           crawl.id(),
           url,
-          current,
+          finalUrl,
           response.status(),
           response.contentType(),
           links.title(),
@@ -333,7 +306,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           response.status() == 0 ? null : response.sha256(),
           (System.nanoTime() - started) / 1_000_000,
           error,
-          hops,
+          redirects,
           ref,
           worker,
           Instant.now());

@@ -263,12 +263,12 @@ class CrawlerIT {
     }
   }
 
-  /** No request to the host starts sooner than {@code delay} after the previous one ended. */
+  /** No two requests to the host arrive closer than {@code delay}, as the server measured. */
   private static void assertGaps(List<TestSite.Request> requests, Duration delay) {
     List<TestSite.Request> sorted = new ArrayList<>(requests);
     sorted.sort(java.util.Comparator.comparingLong(TestSite.Request::startNanos));
     for (int i = 1; i < sorted.size(); i++) {
-      long gapMs = (sorted.get(i).startNanos() - sorted.get(i - 1).endNanos()) / 1_000_000;
+      long gapMs = (sorted.get(i).startNanos() - sorted.get(i - 1).startNanos()) / 1_000_000;
       // The crawler counts in milliseconds of the wall clock, the server in nanoseconds.
       assertThat(gapMs)
           .as("gap before %s", sorted.get(i).path())
@@ -337,6 +337,7 @@ class CrawlerIT {
               "/frag#two",
               "rel/child",
               "/based/index",
+              "/limited",
               "/target"));
       site.handle("/redirect", exchange -> TestSite.redirect(exchange, 301, "/target"));
       site.page("/target", html("target"));
@@ -352,6 +353,17 @@ class CrawlerIT {
             }
           });
       site.handle("/broken", exchange -> TestSite.send(exchange, 500, "text/plain", "down"));
+      AtomicInteger limited = new AtomicInteger();
+      site.handle(
+          "/limited",
+          exchange -> {
+            if (limited.incrementAndGet() == 1) {
+              exchange.getResponseHeaders().set("Retry-After", "2");
+              TestSite.send(exchange, 429, "text/plain", "slow down");
+            } else {
+              TestSite.send(exchange, 200, "text/html", html("limited"));
+            }
+          });
       site.handle(
           "/slow",
           exchange -> {
@@ -373,10 +385,11 @@ class CrawlerIT {
       assertThat(redirect.status()).isEqualTo(301);
       assertThat(redirect.finalUrl()).isEqualTo(site.url("/target"));
       assertThat(redirect.redirects()).containsExactly(site.url("/target"));
-      PageResult loop = pages.get(site.url("/loop1"));
-      assertThat(loop.status()).isEqualTo(302);
-      assertThat(loop.finalUrl()).isEqualTo(site.url("/loop2"));
-      assertThat(loop.error()).isEqualTo("redirect loop back to " + site.url("/loop1"));
+      assertThat(pages.get(site.url("/target")).status()).isEqualTo(200);
+      // A loop ends where it meets a URL already seen: each page once, each pointing at the other.
+      assertThat(pages.get(site.url("/loop1")).status()).isEqualTo(302);
+      assertThat(pages.get(site.url("/loop1")).finalUrl()).isEqualTo(site.url("/loop2"));
+      assertThat(pages.get(site.url("/loop2")).finalUrl()).isEqualTo(site.url("/loop1"));
       assertThat(pages.get(site.url("/missing")).status()).isEqualTo(404);
       assertThat(pages.get(site.url("/missing")).parent()).isEqualTo(site.url("/"));
       assertThat(pages.get(site.url("/flaky")).status()).isEqualTo(200);
@@ -401,7 +414,18 @@ class CrawlerIT {
           .containsEntry("/frag", 1L)
           .containsEntry("/flaky", 2L)
           .containsEntry("/broken", 3L)
-          .containsEntry("/slow", 3L);
+          .containsEntry("/slow", 3L)
+          .containsEntry("/limited", 2L);
+      assertThat(pages.get(site.url("/limited")).status()).isEqualTo(200);
+      // Retry-After: 2 keeps every request to the host away for 2 s, not only the retry.
+      List<TestSite.Request> byStart = new ArrayList<>(site.requests());
+      byStart.sort(java.util.Comparator.comparingLong(TestSite.Request::startNanos));
+      TestSite.Request tooMany =
+          byStart.stream().filter(r -> r.path().equals("/limited")).findFirst().orElseThrow();
+      TestSite.Request next = byStart.get(byStart.indexOf(tooMany) + 1);
+      assertThat((next.startNanos() - tooMany.startNanos()) / 1_000_000)
+          .as("ms until %s after the 429", next.path())
+          .isGreaterThanOrEqualTo(1998);
     }
   }
 

@@ -42,10 +42,13 @@ final class GeneratedSite implements AutoCloseable {
     this.hosts = hosts;
     this.latencyMs = latencyMs;
     try {
+      int bound = port;
       for (int h = 0; h < hosts; h++) {
         int index = h;
+        // Port 0: the first host gets a free port, and the others the same one.
         HttpServer server =
-            HttpServer.create(new InetSocketAddress(InetAddress.getByName(host(h)), port), 1024);
+            HttpServer.create(new InetSocketAddress(InetAddress.getByName(host(h)), bound), 1024);
+        bound = server.getAddress().getPort();
         server.setExecutor(executor);
         server.createContext("/", exchange -> serve(index, exchange));
         server.start();

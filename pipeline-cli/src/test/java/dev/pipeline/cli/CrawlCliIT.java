@@ -1,0 +1,125 @@
+package dev.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code pipeline crawl} as a person uses it: the real CLI, a real broker, real crawler and store
+ * processes, and a generated site on loopback addresses.
+ */
+class CrawlCliIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PAGES = 60;
+
+  @TempDir Path home;
+  private CliProcess cli;
+
+  @AfterEach
+  void down() throws Exception {
+    if (cli != null) {
+      cli.run("down", "--timeout", "10");
+    }
+  }
+
+  @Test
+  void crawlsAGeneratedSiteAndAnswersAboutIt() throws Exception {
+    cli = new CliProcess(home);
+    CliProcess.Result up =
+        cli.run("up", "--producers", "0", "--hashers", "0", "--crawlers", "1", "--consumers", "1");
+    assertThat(up.exit()).as(up.err()).isZero();
+    try (GeneratedSite site = new GeneratedSite(PAGES, 3, 0, 0)) {
+      String seed = site.url(0);
+
+      CliProcess.Result refused = cli.run("crawl", seed);
+      assertThat(refused.exit()).isEqualTo(2);
+      assertThat(refused.err())
+          .contains("127.0.1.1 is a loopback address", "--allow-private-addresses");
+      CliProcess.Result badScheme = cli.run("crawl", "ftp://example.com/");
+      assertThat(badScheme.exit()).isEqualTo(2);
+      assertThat(badScheme.err()).contains("URL must be an http or https URL");
+
+      CliProcess.Result crawl =
+          cli.runIn(
+              home,
+              "crawl",
+              seed,
+              "--id",
+              "cli-crawl",
+              "--scope",
+              "any",
+              "--depth",
+              "20",
+              "--delay",
+              "0",
+              "--allow-private-addresses",
+              "--wait",
+              "--json",
+              "--urls-out",
+              "urls.txt");
+      assertThat(crawl.exit()).as(crawl.err()).isZero();
+      JsonNode summary = JSON.readTree(crawl.out());
+      assertThat(summary.get("finished").asBoolean()).isTrue();
+      assertThat(summary.get("pages").asInt()).isEqualTo(PAGES);
+      assertThat(summary.get("statuses").get("200").asInt()).isEqualTo(PAGES);
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < PAGES; i++) {
+        expected.add(site.url(i));
+      }
+      expected.sort(null);
+      assertThat(Files.readAllLines(home.resolve("urls.txt"))).isEqualTo(expected);
+
+      CliProcess.Result status = cli.run("crawl", "status", "cli-crawl", "--json");
+      assertThat(status.exit()).as(status.err()).isZero();
+      assertThat(JSON.readTree(status.out()).get("state").asText()).isEqualTo("finished");
+      CliProcess.Result explain = cli.run("crawl", "explain", "cli-crawl", site.url(7) + "#x");
+      assertThat(explain.out()).contains(site.url(7) + " was fetched at", "HTTP 200", "depth 2");
+      CliProcess.Result never =
+          cli.run("crawl", "explain", "cli-crawl", "http://127.0.1.1:1/elsewhere");
+      assertThat(never.exit()).isEqualTo(1);
+      assertThat(never.out()).contains("was never discovered");
+      CliProcess.Result csv = cli.run("crawl", "results", "cli-crawl", "--csv");
+      assertThat(csv.out().lines())
+          .hasSize(PAGES + 1)
+          .first()
+          .asString()
+          .startsWith("crawl_id,url");
+      CliProcess.Result unknown = cli.run("crawl", "status", "no-such-crawl");
+      assertThat(unknown.exit()).isEqualTo(1);
+      assertThat(unknown.err()).contains("no crawl no-such-crawl");
+
+      // consumer-service stores every page once.
+      Path db = home.resolve("data/pipeline.db");
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.exists(db) && rows(db) == PAGES);
+    }
+  }
+
+  private static long rows(Path db) throws Exception {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT COUNT(*) FROM crawl_pages WHERE crawl_id = 'cli-crawl'")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      return -1; // not migrated yet
+    }
+  }
+}
