@@ -156,6 +156,10 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       this.ref = ref;
     }
 
+    private boolean leaving() {
+      return leaving.contains(partition);
+    }
+
     /** Runs on the host's thread: everything up to taking a request slot. */
     @Override
     public void run() {
@@ -175,6 +179,11 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         Host host = hosts.get(CrawlUrls.hostKey(url));
         if (!crawl.job().ignoreRobots()) {
           BaseRobotRules rules = robots(host);
+          if (rules == null) {
+            done.completeExceptionally(
+                new JobAbandonedException("partition " + partition + " left"));
+            return;
+          }
           if (!rules.isAllowed(url)) {
             skip(SkippedUrl.Reason.ROBOTS, null);
             return;
@@ -184,7 +193,11 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           skip(SkippedUrl.Reason.MAX_PAGES, "max-pages is " + crawl.job().maxPages());
           return;
         }
-        host.acquire(crawl.job().perHostConcurrency(), delay(host));
+        if (!host.acquire(crawl.job().perHostConcurrency(), delay(host), this::leaving)) {
+          registry.release(crawl, false);
+          done.completeExceptionally(new JobAbandonedException("partition " + partition + " left"));
+          return;
+        }
         fetches.acquire();
         Thread.ofVirtual().name("fetch-" + host.key()).start(() -> fetchAndPublish(host));
       } catch (InterruptedException e) {
@@ -360,8 +373,11 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       }
     }
 
-    /** Fetches (once per host and agent) and caches the host's robots.txt rules. */
-    private BaseRobotRules robots(Host host) throws InterruptedException {
+    /**
+     * Fetches (once per host and agent) and caches the host's robots.txt rules; null when the
+     * host's partition is being taken away meanwhile.
+     */
+    private @Nullable BaseRobotRules robots(Host host) throws InterruptedException {
       String agent = robotName(crawl.job().userAgent());
       BaseRobotRules cached = host.robots(agent);
       if (cached != null) {
@@ -372,7 +388,9 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       SimpleRobotRulesParser parser = new SimpleRobotRulesParser();
       BaseRobotRules rules = null;
       long delay = crawl.job().delayMs();
-      host.acquire(crawl.job().perHostConcurrency(), delay);
+      if (!host.acquire(crawl.job().perHostConcurrency(), delay, this::leaving)) {
+        return null;
+      }
       try {
         PageFetcher.Fetched response = robotsResponse(robotsUrl, host);
         if (response == null) {

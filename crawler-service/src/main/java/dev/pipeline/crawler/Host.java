@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,25 +77,27 @@ final class Host {
 
   /**
    * Waits until a request to this host may start (fewer than {@code perHost} in flight, its next
-   * allowed time and any back-off passed) and takes a slot for it.
+   * allowed time and any back-off passed) and takes a slot for it; returns false without one as
+   * soon as {@code givenUp} says so (the host's partition is being taken away).
    */
-  void acquire(int perHost, long delayMs) throws InterruptedException {
+  boolean acquire(int perHost, long delayMs, BooleanSupplier givenUp) throws InterruptedException {
     lock.lock();
     try {
       while (true) {
+        if (givenUp.getAsBoolean()) {
+          return false;
+        }
         long now = System.currentTimeMillis();
         long allowedAt = Math.max(nextAllowedAt, backoffUntil);
         if (inFlight < perHost && now >= allowedAt) {
           inFlight++;
           // Requests in parallel (perHost > 1) still start at least the delay apart.
           nextAllowedAt = now + delayMs;
-          return;
+          return true;
         }
-        if (inFlight >= perHost) {
-          changed.await();
-        } else {
-          changed.await(allowedAt - now, TimeUnit.MILLISECONDS);
-        }
+        // Wake at least every 200 ms to see whether the wait was given up.
+        long wait = inFlight >= perHost ? 200 : Math.min(200, allowedAt - now);
+        changed.await(wait, TimeUnit.MILLISECONDS);
       }
     } finally {
       lock.unlock();

@@ -93,6 +93,51 @@ class CrawlerFailoverIT {
     return process;
   }
 
+  /**
+   * A host's next allowed time travels with it: the process that takes the host over (here after
+   * the owner stops right after a request) waits out the delay instead of asking at once.
+   */
+  @Test
+  void theNextOwnerOfAHostKeepsItsDelay(TestBroker broker) throws Exception {
+    String bootstrap = broker.bootstrapServers();
+    long delayMs = 4000;
+    try (Crawls crawls = new Crawls(bootstrap);
+        TestSite site = TestSite.start()) {
+      for (int i = 0; i < 6; i++) {
+        site.page("/p" + i, "<html><a href=\"/p" + (i + 1) + "\">next</a></html>");
+      }
+      try (JavaProcess owner = crawler(bootstrap, "owner")) {
+        CrawlTracker crawl =
+            crawls.start(crawls.job(site.url("/p0")).delay(delayMs).ignoreRobots().build());
+        try (JavaProcess heir = crawler(bootstrap, "heir")) {
+          // Wait for the group to settle with both, then for the host's next request.
+          Thread.sleep(5000);
+          int seen = site.pagesRequested().size();
+          Awaitility.await()
+              .atMost(Duration.ofSeconds(30))
+              .pollInterval(Duration.ofMillis(5))
+              .until(() -> site.pagesRequested().size() > seen);
+          // Whoever owns the host now, stop the owner: the host moves (or stays) at once.
+          owner.terminate(Duration.ofSeconds(60));
+          assertThat(crawl.awaitFinished(Duration.ofSeconds(90))).isTrue();
+          assertThat(crawl.pages()).hasSize(6);
+          List<TestSite.Request> requests = new ArrayList<>(site.requests());
+          requests.sort(java.util.Comparator.comparingLong(TestSite.Request::startNanos));
+          for (int i = 1; i < requests.size(); i++) {
+            assertThat(
+                    (requests.get(i).startNanos() - requests.get(i - 1).startNanos()) / 1_000_000)
+                .as("ms before %s", requests.get(i).path())
+                .isGreaterThanOrEqualTo(delayMs - 2);
+          }
+          assertThat(crawl.pages().values().stream().map(PageResult::worker))
+              .as("the heir crawled after the owner stopped")
+              .contains("heir");
+          heir.terminate(Duration.ofSeconds(60));
+        }
+      }
+    }
+  }
+
   private static CrawlJob job(Crawls crawls, Site site) {
     return crawls
         .job(site.urls().get(0))
