@@ -57,6 +57,14 @@ final class LocalPipeline {
             () -> new CliException("the pipeline is not up; start it with: bin/pipeline up", 3));
   }
 
+  private Map<String, String> serviceEnv = Map.of();
+
+  /** Sets environment variables every service this pipeline starts from now on gets. */
+  LocalPipeline serviceEnv(Map<String, String> env) {
+    this.serviceEnv = Map.copyOf(env);
+    return this;
+  }
+
   /**
    * Starts the broker (unless {@code bootstrap} is given) and {@code counts} instances of each
    * service.
@@ -143,13 +151,15 @@ final class LocalPipeline {
                 .toList();
         for (int index : indices) {
           Map<String, String> environment = new java.util.HashMap<>(env);
+          environment.putAll(serviceEnv);
           if (service.firstHttpPort() > 0) {
             environment.put(
                 "PIPELINE_HTTP_PORT",
                 String.valueOf(freeHttpPort(service.firstHttpPort(), httpPorts)));
           }
           if (service == ServiceName.HASHER
-              && !System.getenv().containsKey("PIPELINE_HASHER_ROOTS")) {
+              && !System.getenv().containsKey("PIPELINE_HASHER_ROOTS")
+              && !environment.containsKey("PIPELINE_HASHER_ROOTS")) {
             // Locally, `pipeline hash` should work on the user's files out of the box.
             environment.put("PIPELINE_HASHER_ROOTS", System.getProperty("user.home"));
           }

@@ -65,6 +65,7 @@ public final class ProducerService implements Callable<Integer> {
       HttpApi api =
           http.start(httpPort, routes(new LogIngest(publisher, topic), publisher, maxBody));
       log.info("producer-service ready: listening on http://{}:{}", http.host(), api.port());
+      ServiceRunner.markReady();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime()
           .addShutdownHook(

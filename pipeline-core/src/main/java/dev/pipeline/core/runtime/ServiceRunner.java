@@ -58,6 +58,7 @@ public final class ServiceRunner {
     try (Publisher publisher = new Publisher(kafka, Map.of())) {
       List<Worker<?>> workers = factory.create(kafka, publisher);
       log.info("{} started as {}", service, options.workerId());
+      markReady();
       if (workers.size() == 1) {
         return workers.get(0).runUntilShutdown();
       }
@@ -72,6 +73,22 @@ public final class ServiceRunner {
         exit = Math.max(exit, code.join());
       }
       return exit;
+    }
+  }
+
+  /**
+   * Creates the file named by {@code PIPELINE_READY_FILE}, if set, once the service has reached
+   * Kafka and runs: what a container healthcheck looks for.
+   */
+  public static void markReady() {
+    String file = System.getenv("PIPELINE_READY_FILE");
+    if (file == null || file.isBlank()) {
+      return;
+    }
+    try {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(file), Instant.now() + "\n");
+    } catch (java.io.IOException e) {
+      log.warn("Cannot write the ready file {}: {}", file, e.toString());
     }
   }
 
