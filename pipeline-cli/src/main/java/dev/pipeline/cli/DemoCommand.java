@@ -37,9 +37,8 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
   // Each worker process gets a fixed share of work at once, as a worker on a machine of its own
-  // would: one hashing thread, four requests in flight. Many hosts, so that
-  // the frontier's partitions (keyed by host) spread evenly over the processes. A second process
-  // then doubles capacity.
+  // would (one hashing thread, four requests in flight), so a second process adds capacity. The
+  // site has many hosts so that the frontier's partitions, keyed by host, spread over both.
   private static final Map<String, String> WORKER_LIMITS =
       Map.of("PIPELINE_HASHER_THREADS", "1", "PIPELINE_CRAWLER_MAX_FETCHES", "4");
 
