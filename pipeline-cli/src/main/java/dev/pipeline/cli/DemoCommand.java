@@ -57,6 +57,18 @@ final class DemoCommand implements Callable<Integer> {
       description = "Pages of the generated site (default ${DEFAULT-VALUE}).")
   int pages;
 
+  @Option(
+      names = "--hash-files",
+      defaultValue = "8",
+      description = "Files of the generated folder (default ${DEFAULT-VALUE}).")
+  int hashFiles;
+
+  @Option(
+      names = "--hash-file-mib",
+      defaultValue = "128",
+      description = "Size of each generated file in MiB (default ${DEFAULT-VALUE}).")
+  int hashFileMib;
+
   private final PrintStream out = System.out;
   private final List<String[]> table = new ArrayList<>();
 
@@ -70,6 +82,10 @@ final class DemoCommand implements Callable<Integer> {
           "a pipeline is already running in "
               + layout.home()
               + "; stop it (bin/pipeline down) or give the demo another PIPELINE_HOME");
+    }
+    if (events < 1 || pages < 1 || hashFiles < 1 || hashFileMib < 1 || hashFileMib > 1024) {
+      throw new CliException(
+          "--events, --pages and --hash-files must be at least 1, --hash-file-mib 1-1024");
     }
     long started = System.nanoTime();
     Path work = Files.createDirectories(layout.home().resolve("demo"));
@@ -137,8 +153,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void hashing(LocalPipeline pipeline, Path work) throws Exception {
-    int files = 8;
-    int mib = 128;
+    int files = hashFiles;
+    int mib = hashFileMib;
     Path folder = Files.createDirectories(work.resolve("files"));
     byte[] data = new byte[mib << 20];
     for (int i = 0; i < files; i++) {
