@@ -77,20 +77,7 @@ class CrawlerFailoverIT {
   }
 
   private static JavaProcess crawler(String bootstrap, String worker) {
-    JavaProcess process =
-        JavaProcess.start(
-            worker,
-            CrawlerService.class,
-            "--bootstrap",
-            bootstrap,
-            "--partitions",
-            "4",
-            "--worker-id",
-            worker,
-            "--shutdown-timeout",
-            "PT5S");
-    process.awaitLine(line -> line.contains("ready: consuming"), Duration.ofSeconds(90));
-    return process;
+    return CrawlerIT.crawler(bootstrap, worker);
   }
 
   /**

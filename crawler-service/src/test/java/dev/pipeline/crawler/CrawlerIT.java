@@ -8,13 +8,11 @@ import dev.pipeline.core.message.CrawlControl;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.PageResult;
 import dev.pipeline.core.message.SkippedUrl;
-import dev.pipeline.core.runtime.DeadLetter;
 import dev.pipeline.core.testing.JavaProcess;
 import dev.pipeline.core.testing.Topic;
 import dev.pipeline.core.topic.Topics;
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
 import dev.pipeline.localkafka.testkit.TestBroker;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -27,7 +25,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,28 +45,39 @@ class CrawlerIT {
   static void startCrawler(TestBroker broker) {
     bootstrap = broker.bootstrapServers();
     crawler =
-        JavaProcess.start(
-            "crawler",
-            CrawlerService.class,
-            "--bootstrap",
+        crawler(
             bootstrap,
-            "--partitions",
-            "4",
-            "--worker-id",
             "crawler-it",
             "--fetch-timeout",
             "PT1S",
             "--max-page-bytes",
             "100000",
-            "--shutdown-timeout",
-            "PT5S",
             "--resolve",
             "www.example.com=127.0.0.1,blog.example.com=127.0.0.1,other.org=127.0.0.1,"
                 + "public.example=127.0.0.2",
             "--trusted-address",
             "127.0.0.1");
-    crawler.awaitLine(line -> line.contains("ready: consuming"), Duration.ofSeconds(90));
     crawls = new Crawls(bootstrap);
+  }
+
+  /** Starts a crawler-service process in the test group and waits until it consumes. */
+  static JavaProcess crawler(String bootstrap, String worker, String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap",
+                bootstrap,
+                "--partitions",
+                "4",
+                "--worker-id",
+                worker,
+                "--shutdown-timeout",
+                "PT5S"));
+    args.addAll(List.of(options));
+    JavaProcess process =
+        JavaProcess.start(worker, CrawlerService.class, args.toArray(String[]::new));
+    process.awaitLine(line -> line.contains("ready: consuming"), Duration.ofSeconds(90));
+    return process;
   }
 
   @AfterAll
@@ -510,13 +518,7 @@ class CrawlerIT {
     deadLetters.awaitKeys(
         keys -> new HashSet<>(keys).containsAll(Set.of("bad-json", "unknown-crawl", "bad-url")),
         Duration.ofSeconds(90));
-    Map<String, String> reasons = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : deadLetters.readAll()) {
-      reasons.put(
-          new String(record.key(), StandardCharsets.UTF_8),
-          new String(
-              record.headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8));
-    }
+    Map<String, String> reasons = deadLetters.deadLetterReasons();
     assertThat(reasons.get("unknown-crawl")).contains("crawl no-such-crawl is not known");
     assertThat(reasons.get("bad-url")).contains("must be an http or https URL");
     assertThat(reasons.get("bad-json")).isNotBlank();

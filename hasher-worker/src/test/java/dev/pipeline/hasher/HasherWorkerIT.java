@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.HashResult;
 import dev.pipeline.core.message.MessageCodec;
-import dev.pipeline.core.runtime.DeadLetter;
 import dev.pipeline.core.testing.JavaProcess;
 import dev.pipeline.core.testing.Topic;
 import dev.pipeline.core.topic.Topics;
@@ -119,13 +118,7 @@ class HasherWorkerIT {
     assertThat(byJob.get("file-fifo").error()).contains("is a FIFO, socket or device");
     assertThat(byJob.get("url-private").error()).contains("127.0.0.1 is a loopback address");
 
-    Map<String, String> reasons = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : deadLetters.readAll()) {
-      reasons.put(
-          new String(record.key(), StandardCharsets.UTF_8),
-          new String(
-              record.headers().lastHeader(DeadLetter.REASON).value(), StandardCharsets.UTF_8));
-    }
+    Map<String, String> reasons = deadLetters.deadLetterReasons();
     assertThat(reasons.get("huge")).contains("larger than " + HashJob.MAX_INLINE_BYTES);
     assertThat(reasons.get("unknown-algorithm")).contains("unknown algorithm CRC7");
     assertThat(reasons.get("no-source")).contains("source");

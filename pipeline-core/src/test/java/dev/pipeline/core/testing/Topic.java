@@ -95,6 +95,19 @@ public final class Topic {
     return readAll().stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
   }
 
+  /** Returns the reason header of each dead letter now in the topic, by the record's key. */
+  public Map<String, String> deadLetterReasons() {
+    Map<String, String> reasons = new java.util.HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : readAll()) {
+      reasons.put(
+          new String(record.key(), StandardCharsets.UTF_8),
+          new String(
+              record.headers().lastHeader(dev.pipeline.core.runtime.DeadLetter.REASON).value(),
+              StandardCharsets.UTF_8));
+    }
+    return reasons;
+  }
+
   /** Waits until the topic's keys satisfy {@code condition}. */
   public void awaitKeys(Predicate<List<String>> condition, Duration timeout) {
     org.awaitility.Awaitility.await()
