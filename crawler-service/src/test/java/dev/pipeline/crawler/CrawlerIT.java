@@ -506,6 +506,39 @@ class CrawlerIT {
   }
 
   @Test
+  void holdsAPausedCrawlUntilItIsResumed() throws Exception {
+    try (TestSite site = TestSite.start()) {
+      for (int i = 0; i < 12; i++) {
+        site.page("/p" + i, i < 11 ? html("p" + i, "/p" + (i + 1)) : html("the end"));
+      }
+      CrawlJob job = crawls.job(site.url("/p0")).depth(100).delay(200).ignoreRobots().build();
+      CrawlTracker crawl = crawls.start(job);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> site.pagesRequested().size() >= 2);
+      control(job, CrawlControl.State.PAUSED);
+      Thread.sleep(1000); // a request already under way may finish
+      int whilePaused = site.pagesRequested().size();
+      Thread.sleep(2000);
+      assertThat(site.pagesRequested()).as("no request while paused").hasSize(whilePaused);
+      assertThat(whilePaused).isLessThan(12);
+      control(job, CrawlControl.State.RUNNING);
+      assertThat(crawl.awaitFinished(Duration.ofSeconds(60))).isTrue();
+      assertThat(crawl.fetched()).isEqualTo(12);
+    }
+  }
+
+  private static void control(CrawlJob job, CrawlControl.State state) throws Exception {
+    crawls
+        .publisher()
+        .publish(
+            Topics.CRAWL_CONTROL,
+            job.crawlId(),
+            new CrawlControl(1, job.crawlId(), state, Instant.now()))
+        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
   void deadLettersBadFrontierRecordsAndKeepsCrawling() throws Exception {
     Topic frontier = new Topic(bootstrap, Topics.CRAWL_FRONTIER);
     frontier.send(
