@@ -40,7 +40,11 @@ final class DemoCommand implements Callable<Integer> {
   // would (one hashing thread, four requests in flight), so a second process adds capacity. The
   // site has many hosts so that the frontier's partitions, keyed by host, spread over both.
   private static final Map<String, String> WORKER_LIMITS =
-      Map.of("PIPELINE_HASHER_THREADS", "1", "PIPELINE_CRAWLER_MAX_FETCHES", "4");
+      Map.of(
+          "PIPELINE_HASHER_THREADS", "1",
+          // a file at a time, so an idle hasher takes the next file rather than a busy one
+          "PIPELINE_HASHER_BATCH", "1",
+          "PIPELINE_CRAWLER_MAX_FETCHES", "4");
 
   @Option(names = "--keep", description = "Leave the pipeline running at the end.")
   boolean keep;
@@ -53,13 +57,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--pages",
-      defaultValue = "600",
+      defaultValue = "1500",
       description = "Pages of the generated site (default ${DEFAULT-VALUE}).")
   int pages;
 
   @Option(
       names = "--hash-files",
-      defaultValue = "8",
+      defaultValue = "12",
       description = "Files of the generated folder (default ${DEFAULT-VALUE}).")
   int hashFiles;
 
@@ -89,13 +93,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     long started = System.nanoTime();
     Path work = Files.createDirectories(layout.home().resolve("demo"));
-    pipeline.serviceEnv(
-        new java.util.HashMap<>(
-            Map.of(
-                "PIPELINE_HASHER_ROOTS", work.toString(),
-                "PIPELINE_HASHER_THREADS", WORKER_LIMITS.get("PIPELINE_HASHER_THREADS"),
-                "PIPELINE_CRAWLER_MAX_FETCHES",
-                    WORKER_LIMITS.get("PIPELINE_CRAWLER_MAX_FETCHES"))));
+    Map<String, String> env = new java.util.HashMap<>(WORKER_LIMITS);
+    env.put("PIPELINE_HASHER_ROOTS", work.toString());
+    pipeline.serviceEnv(env);
     out.println("pipeline demo: each concurrency pattern on generated work, then scaled out.");
     out.println();
     step(1, "Starting the local broker and one process of each service");
@@ -135,13 +135,14 @@ final class DemoCommand implements Callable<Integer> {
             Locale.ROOT,
             "Log events: publishing %,d generated events into logs.events; consumer-service stores them in SQLite",
             events));
+    QueryClient store = QueryClient.locate(null);
+    long before = storedEvents(store); // a demo run again in the same home adds to the store
     String published = run("publish", "logs", "--count", String.valueOf(events)).strip();
     say("%s", published);
     long start = System.nanoTime();
     long stored = 0;
-    QueryClient store = QueryClient.locate(null);
     while (seconds(start) < 60) {
-      stored = store.get("/v1/logs/stats", Map.of("since", "1h")).get("totalStored").asLong();
+      stored = storedEvents(store) - before;
       if (stored >= events) {
         break;
       }
@@ -150,6 +151,10 @@ final class DemoCommand implements Callable<Integer> {
     say(
         "stored %,d events %.1f s after the last was published (bin/pipeline logs stats)",
         stored, seconds(start));
+  }
+
+  private static long storedEvents(QueryClient store) throws Exception {
+    return store.get("/v1/logs/stats", Map.of("since", "1h")).get("totalStored").asLong();
   }
 
   private void hashing(LocalPipeline pipeline, Path work) throws Exception {
@@ -182,12 +187,12 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void crawling(LocalPipeline pipeline) throws Exception {
-    try (GeneratedSite site = new GeneratedSite(pages, 32, 50, 0)) {
+    try (GeneratedSite site = new GeneratedSite(pages, 64, 50, 0)) {
       step(
           4,
           String.format(
               Locale.ROOT,
-              "Crawling (I/O-bound, virtual threads): a generated site of %,d pages on 32 hosts (%s..., 50 ms a page), at most %s requests at once per process",
+              "Crawling (I/O-bound, virtual threads): a generated site of %,d pages on 64 hosts (%s..., 50 ms a page), at most %s requests at once per process",
               pages,
               site.url(0),
               WORKER_LIMITS.get("PIPELINE_CRAWLER_MAX_FETCHES")));
