@@ -2,12 +2,20 @@ package dev.pipeline.crawler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipeline.consumer.ConsumerService;
 import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.PageResult;
 import dev.pipeline.core.testing.JavaProcess;
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
 import dev.pipeline.localkafka.testkit.TestBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -125,6 +133,20 @@ class CrawlerFailoverIT {
     }
   }
 
+  private static long storedPages(Path db, String crawlId) {
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
+        PreparedStatement count =
+            connection.prepareStatement("SELECT COUNT(*) FROM crawl_pages WHERE crawl_id = ?")) {
+      count.setString(1, crawlId);
+      try (ResultSet rs = count.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      return -1; // the store has not created its tables yet
+    }
+  }
+
   private static CrawlJob job(Crawls crawls, Site site) {
     return crawls
         .job(site.urls().get(0))
@@ -157,8 +179,24 @@ class CrawlerFailoverIT {
             .containsExactlyInAnyOrder("crawler-a", "crawler-b");
       }
 
-      try (Site site = Site.build(150)) {
-        CrawlTracker crawl = crawls.start(job(crawls, site));
+      Path db = Files.createTempDirectory("failover").resolve("pages.db");
+      try (Site site = Site.build(150);
+          JavaProcess store =
+              JavaProcess.start(
+                  "store",
+                  ConsumerService.class,
+                  "--bootstrap",
+                  bootstrap,
+                  "--group",
+                  broker.unique("store"),
+                  "--db-url",
+                  "jdbc:sqlite:" + db,
+                  "--http-port",
+                  "0",
+                  "--partitions",
+                  "4")) {
+        CrawlJob job = job(crawls, site);
+        CrawlTracker crawl = crawls.start(job);
         Awaitility.await()
             .atMost(Duration.ofSeconds(60))
             .until(
@@ -183,6 +221,11 @@ class CrawlerFailoverIT {
           // request per host at a time here.
           System.out.println("Fetched again after the SIGKILL: " + twice.size() + " " + twice);
           assertThat(twice.size()).isLessThanOrEqualTo(HOSTS);
+          // Stored exactly once: one row per page of this crawl, no more, no fewer.
+          Awaitility.await()
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(250))
+              .until(() -> storedPages(db, job.crawlId()) == site.urls().size());
           restarted.terminate(Duration.ofSeconds(60));
         }
       }
