@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Does one frontier URL: decides whether it is fetched (crawl state, seen-set, robots.txt, page
- * budget), waits its host's turn, fetches it (retries, redirects on the same host), and publishes
- * the page, the links it found and its seen marker. A URL's job completes once all of that is
- * acknowledged by Kafka, so its frontier offset is committed only after its effects are durable.
+ * budget), waits its host's turn, fetches it (with retries), and publishes the page, the links it
+ * found (a redirect's target among them) and its seen marker. A URL's job completes once all of
+ * that is acknowledged by Kafka, so its frontier offset is committed only after its effects are
+ * durable.
  */
 final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListener {
   private static final Logger log = LoggerFactory.getLogger(FrontierHandler.class);
@@ -89,8 +90,10 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
     if (partitionSeen == null || leaving.contains(job.partition())) {
       throw new JobAbandonedException("partition " + job.partition() + " is not ours");
     }
+    Host host = hosts.computeIfAbsent(CrawlUrls.hostKey(url), Host::new);
     Visit visit =
-        new Visit(crawl, frontier, url, job.partition(), job.partition() + ":" + job.offset());
+        new Visit(
+            crawl, frontier, url, host, job.partition(), job.partition() + ":" + job.offset());
     if (registry.state(crawl.id()) == CrawlControl.State.CANCELLED) {
       return visit.skip(SkippedUrl.Reason.CANCELLED, null);
     }
@@ -99,7 +102,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
     if (claim == SeenUrls.Claim.SEEN) {
       return visit.skip(SkippedUrl.Reason.ALREADY_SEEN, null);
     }
-    hosts.computeIfAbsent(CrawlUrls.hostKey(url), Host::new).submit(visit);
+    host.submit(visit);
     return visit.done;
   }
 
@@ -143,21 +146,28 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
     final Crawl crawl;
     final FrontierUrl frontier;
     final String url;
+    final Host host;
     final int partition;
     final String ref;
     final CompletableFuture<Void> done = new CompletableFuture<>();
     final List<CompletableFuture<?>> writes = new ArrayList<>();
 
-    Visit(Crawl crawl, FrontierUrl frontier, String url, int partition, String ref) {
+    Visit(Crawl crawl, FrontierUrl frontier, String url, Host host, int partition, String ref) {
       this.crawl = crawl;
       this.frontier = frontier;
       this.url = url;
+      this.host = host;
       this.partition = partition;
       this.ref = ref;
     }
 
     private boolean leaving() {
       return leaving.contains(partition);
+    }
+
+    /** Gives the job back unprocessed: its partition's next owner does it. */
+    private void abandon(String why) {
+      done.completeExceptionally(new JobAbandonedException(why));
     }
 
     /** Runs on the host's thread: everything up to taking a request slot. */
@@ -169,19 +179,17 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           Thread.sleep(250);
         }
         if (leaving.contains(partition)) {
-          done.completeExceptionally(new JobAbandonedException("partition " + partition + " left"));
+          abandon("partition " + partition + " left");
           return;
         }
         if (registry.state(crawl.id()) == CrawlControl.State.CANCELLED) {
           skip(SkippedUrl.Reason.CANCELLED, null);
           return;
         }
-        Host host = hosts.get(CrawlUrls.hostKey(url));
         if (!crawl.job().ignoreRobots()) {
           BaseRobotRules rules = robots(host);
           if (rules == null) {
-            done.completeExceptionally(
-                new JobAbandonedException("partition " + partition + " left"));
+            abandon("partition " + partition + " left");
             return;
           }
           if (!rules.isAllowed(url)) {
@@ -195,14 +203,14 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         }
         if (!host.acquire(crawl.job().perHostConcurrency(), delay(host), this::leaving)) {
           registry.release(crawl, false);
-          done.completeExceptionally(new JobAbandonedException("partition " + partition + " left"));
+          abandon("partition " + partition + " left");
           return;
         }
         fetches.acquire();
         Thread.ofVirtual().name("fetch-" + host.key()).start(() -> fetchAndPublish(host));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        done.completeExceptionally(new JobAbandonedException("interrupted"));
+        abandon("interrupted");
       } catch (RuntimeException e) {
         done.completeExceptionally(e);
       }
@@ -214,14 +222,14 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       boolean fetched = false;
       String refused = null;
       try {
-        PageResult page = fetchChain(host, delay);
+        PageResult page = fetchPage(host, delay);
         fetched = true;
         writes.add(publisher.publish(Topics.CRAWL_PAGES, crawl.id() + " " + url, page));
       } catch (GuardedSocketFactory.RefusedAddressException e) {
         refused = e.getMessage();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        done.completeExceptionally(new JobAbandonedException("interrupted while fetching " + url));
+        abandon("interrupted while fetching " + url);
         return;
       } catch (RuntimeException e) {
         done.completeExceptionally(e);
@@ -247,7 +255,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
      * Fetches the URL and returns its page. A redirect is not followed here: its target goes to the
      * frontier like a link (same depth), so it is fetched once, by its host's owner, within scope.
      */
-    private PageResult fetchChain(Host host, long delay)
+    private PageResult fetchPage(Host host, long delay)
         throws InterruptedException, GuardedSocketFactory.RefusedAddressException {
       long started = System.nanoTime();
       String finalUrl = url;
