@@ -23,6 +23,17 @@ record Crawl(
     Set<String> seedHosts,
     Set<String> seedDomains) {
 
+  /**
+   * Links a logged-in crawl never follows, whatever its own patterns say: a GET to any of them can
+   * end the session or change the account. Matched against the whole URL, case-insensitively, as a
+   * word between separators (so "/logout", "?action=delete", "/items/remove-all" but not
+   * "/deleted-scenes").
+   */
+  static final Pattern DESTRUCTIVE =
+      Pattern.compile(
+          "(?i)(?:^|[/?&=#._-])(?:log[-_]?out|log[-_]?off|sign[-_]?out|sign[-_]?off|delete|remove"
+              + "|destroy|deactivate|unsubscribe|revoke|terminate|drop)(?:$|[/?&=#._-])");
+
   static Crawl of(CrawlJob job) {
     Set<String> hosts = job.seeds().stream().map(CrawlUrls::hostKey).collect(Collectors.toSet());
     Set<String> domains =
@@ -32,7 +43,12 @@ record Crawl(
     return new Crawl(
         job,
         job.include().stream().map(Pattern::compile).toList(),
-        job.exclude().stream().map(Pattern::compile).toList(),
+        java.util.stream.Stream.concat(
+                job.exclude().stream().map(Pattern::compile),
+                job.login() == null
+                    ? java.util.stream.Stream.empty()
+                    : java.util.stream.Stream.of(DESTRUCTIVE))
+            .toList(),
         Set.copyOf(hosts),
         Set.copyOf(domains));
   }

@@ -44,7 +44,7 @@ final class CrawlRegistry implements AutoCloseable {
   private final String worker;
   private final MessageCodec codec = MessageCodec.standard();
   private final Map<String, Crawl> crawls = new ConcurrentHashMap<>();
-  private final Map<String, CrawlControl.State> states = new ConcurrentHashMap<>();
+  private final Map<String, CrawlControl> controls = new ConcurrentHashMap<>();
   // crawl id -> worker -> pages fetched, as other processes last reported them
   private final Map<String, Map<String, Long>> reported = new HashMap<>();
   private final Map<String, Budget> local = new HashMap<>();
@@ -132,7 +132,7 @@ final class CrawlRegistry implements AutoCloseable {
         case Topics.CRAWL_CONTROL -> {
           if (record.value() != null) {
             CrawlControl control = codec.decode(record.value(), CrawlControl.class);
-            states.put(control.crawlId(), control.state());
+            controls.put(control.crawlId(), control);
           }
         }
         case Topics.CRAWL_COUNTS -> {
@@ -164,7 +164,28 @@ final class CrawlRegistry implements AutoCloseable {
   }
 
   CrawlControl.State state(String crawlId) {
-    return states.getOrDefault(crawlId, CrawlControl.State.RUNNING);
+    CrawlControl control = controls.get(crawlId);
+    return control == null ? CrawlControl.State.RUNNING : control.state();
+  }
+
+  /** Why the crawl FAILED, or null while it has not. */
+  @Nullable String failure(String crawlId) {
+    CrawlControl control = controls.get(crawlId);
+    return control == null || control.state() != CrawlControl.State.FAILED
+        ? null
+        : control.reason();
+  }
+
+  /**
+   * Stops the crawl everywhere: FAILED with the reason on {@code crawl.control}, and at once in
+   * this process, so its other URLs are settled without a request.
+   */
+  void fail(String crawlId, String reason) {
+    CrawlControl failed =
+        new CrawlControl(1, crawlId, CrawlControl.State.FAILED, Instant.now(), reason);
+    controls.put(crawlId, failed);
+    publisher.publish(Topics.CRAWL_CONTROL, crawlId, failed);
+    log.warn("crawl {} failed: {}", crawlId, reason);
   }
 
   /**

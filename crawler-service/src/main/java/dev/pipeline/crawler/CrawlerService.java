@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -83,6 +84,14 @@ public final class CrawlerService implements Callable<Integer> {
           "A private address every crawl may reach, as if public (an intranet site; env PIPELINE_CRAWLER_TRUSTED_ADDRESSES, comma-separated).")
   List<String> trustedAddresses = new ArrayList<>();
 
+  @Option(
+      names = "--secrets-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:PIPELINE_SECRETS_FILE}",
+      description =
+          "Credentials for logged-in crawls, as NAME.username=... and NAME.password=... lines; only its owner may read it (env PIPELINE_SECRETS_FILE). PIPELINE_CREDENTIAL_<NAME>_USERNAME and _PASSWORD variables work too.")
+  java.nio.file.@Nullable Path secretsFile;
+
   @Override
   public Integer call() throws Exception {
     if (maxFetches < 1) {
@@ -103,6 +112,7 @@ public final class CrawlerService implements Callable<Integer> {
       }
       trusted.add(InetAddress.getByName(literal)); // a literal: no DNS lookup
     }
+    Credentials credentials = Credentials.load(System.getenv(), secretsFile);
     String worker = options.workerId();
     ScheduledExecutorService counts = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -120,7 +130,8 @@ public final class CrawlerService implements Callable<Integer> {
                     new PageFetcher(fetchTimeout, maxPageBytes, hosts, trusted),
                     publisher,
                     worker,
-                    maxFetches);
+                    maxFetches,
+                    credentials);
             return new Worker<>(
                 WorkerSettings.builder("crawler-service", kafka)
                     .group(group)

@@ -56,6 +56,9 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
   private final Map<String, Host> hosts = new ConcurrentHashMap<>();
   private final Map<Integer, SeenUrls> seen = new ConcurrentHashMap<>();
   private final Set<Integer> leaving = ConcurrentHashMap.newKeySet();
+  private final Credentials credentials;
+  // The logged-in session of each crawl that has a login, once this process first fetches for it.
+  private final Map<String, LoginSession> sessions = new ConcurrentHashMap<>();
   // URLs this process has already handed to the frontier or recorded as skipped, so a link found on
   // a thousand pages is published once per process, not a thousand times.
   private final SeenUrls announced = new SeenUrls();
@@ -66,8 +69,10 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       PageFetcher fetcher,
       Publisher publisher,
       String worker,
-      int maxFetches) {
+      int maxFetches,
+      Credentials credentials) {
     this.registry = registry;
+    this.credentials = credentials;
     this.store = store;
     this.fetcher = fetcher;
     this.publisher = publisher;
@@ -96,6 +101,9 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
             crawl, frontier, url, host, job.partition(), job.partition() + ":" + job.offset());
     if (registry.state(crawl.id()) == CrawlControl.State.CANCELLED) {
       return visit.skip(SkippedUrl.Reason.CANCELLED, null);
+    }
+    if (registry.state(crawl.id()) == CrawlControl.State.FAILED) {
+      return visit.skip(SkippedUrl.Reason.FAILED, registry.failure(crawl.id()));
     }
     SeenUrls.Claim claim =
         partitionSeen.claim(SeenUrls.fingerprint(crawl.id(), url), frontier.depth());
@@ -186,6 +194,10 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           skip(SkippedUrl.Reason.CANCELLED, null);
           return;
         }
+        if (registry.state(crawl.id()) == CrawlControl.State.FAILED) {
+          skip(SkippedUrl.Reason.FAILED, registry.failure(crawl.id()));
+          return;
+        }
         if (!crawl.job().ignoreRobots()) {
           BaseRobotRules rules = robots(host);
           if (rules == null) {
@@ -221,12 +233,15 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       long delay = delay(host);
       boolean fetched = false;
       String refused = null;
+      String loginFailed = null;
       try {
         PageResult page = fetchPage(host, delay);
         fetched = true;
         writes.add(publisher.publish(Topics.CRAWL_PAGES, crawl.id() + " " + url, page));
       } catch (GuardedSocketFactory.RefusedAddressException e) {
         refused = e.getMessage();
+      } catch (LoginSession.LoginFailedException e) {
+        loginFailed = e.getMessage();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         abandon("interrupted while fetching " + url);
@@ -246,6 +261,11 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       }
       if (refused != null) {
         skip(SkippedUrl.Reason.REFUSED_ADDRESS, refused);
+      } else if (loginFailed != null) {
+        if (registry.state(crawl.id()) != CrawlControl.State.FAILED) {
+          registry.fail(crawl.id(), loginFailed); // once per process: the session remembers
+        }
+        skip(SkippedUrl.Reason.FAILED, loginFailed);
       } else {
         complete();
       }
@@ -256,13 +276,25 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
      * frontier like a link (same depth), so it is fetched once, by its host's owner, within scope.
      */
     private PageResult fetchPage(Host host, long delay)
-        throws InterruptedException, GuardedSocketFactory.RefusedAddressException {
+        throws InterruptedException,
+            GuardedSocketFactory.RefusedAddressException,
+            LoginSession.LoginFailedException {
       long started = System.nanoTime();
       String finalUrl = url;
       List<String> redirects = new ArrayList<>();
       int outlinks = 0;
       String error = null;
-      PageFetcher.Fetched response = attempts(host, url, delay);
+      LoginSession session = session();
+      PageFetcher client = session == null ? fetcher : session.fetcher();
+      int login = session == null ? 0 : session.ensureLoggedIn();
+      PageFetcher.Fetched response = attempts(client, host, url, delay);
+      if (session != null && session.loggedOut(url, response)) {
+        session.relogin(login); // once; then the page is asked for again
+        response = attempts(client, host, url, delay);
+        if (session.loggedOut(url, response)) {
+          error = "still logged out after logging in again";
+        }
+      }
       if (response.status() >= 300 && response.status() < 400 && response.location() != null) {
         String target = CrawlUrls.normalizeOrNull(resolve(url, response.location()));
         SkippedUrl.Reason refusal = target == null ? null : crawl.refusal(target, frontier.depth());
@@ -338,15 +370,14 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
      * Retry-After, while holding the host's slot so nothing else asks the host meanwhile. A network
      * failure after the last attempt is returned as status 0 with the reason as body.
      */
-    private PageFetcher.Fetched attempts(Host host, String target, long delay)
+    private PageFetcher.Fetched attempts(PageFetcher client, Host host, String target, long delay)
         throws InterruptedException, GuardedSocketFactory.RefusedAddressException {
       for (int attempt = 1; ; attempt++) {
         long backoff = Math.max(delay, 500L << (attempt - 1));
         try {
           Request request =
               crawl.decorate(new Request.Builder().url(target).get(), host.key()).build();
-          PageFetcher.Fetched response =
-              fetcher.fetch(request, crawl.job().allowPrivateAddresses());
+          PageFetcher.Fetched response = client.fetch(request, crawl.job().allowPrivateAddresses());
           int status = response.status();
           if ((status != 429 && status < 500) || attempt >= MAX_ATTEMPTS) {
             return response;
@@ -379,6 +410,18 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           Thread.sleep(backoff);
         }
       }
+    }
+
+    /** The crawl's logged-in session in this process, or null when the crawl has no login. */
+    private @Nullable LoginSession session() {
+      if (crawl.job().login() == null) {
+        return null;
+      }
+      return sessions.computeIfAbsent(
+          crawl.id(),
+          id ->
+              new LoginSession(
+                  crawl, credentials.get(crawl.job().login().credential()), fetcher, worker));
     }
 
     /**

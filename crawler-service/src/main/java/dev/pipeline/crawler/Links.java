@@ -22,8 +22,23 @@ record Links(@Nullable String title, Set<String> urls) {
     return type.startsWith("text/html") || type.startsWith("application/xhtml+xml");
   }
 
-  /** Parses {@code body}; jsoup picks the charset from the header, a meta tag or the bytes. */
+  /** Parses {@code body} and returns its title and links. */
   static Links parse(byte[] body, @Nullable String contentType, String url) throws IOException {
+    Document document = document(body, contentType, url);
+    Set<String> urls = new LinkedHashSet<>();
+    for (Element link : document.select("a[href], area[href]")) {
+      String absolute = link.absUrl("href");
+      if (!absolute.isEmpty()) {
+        urls.add(absolute);
+      }
+    }
+    String title = document.title().strip();
+    return new Links(title.isEmpty() ? null : title, urls);
+  }
+
+  /** Parses {@code body}; jsoup picks the charset from the header, a meta tag or the bytes. */
+  static Document document(byte[] body, @Nullable String contentType, String url)
+      throws IOException {
     String charset = null;
     if (contentType != null) {
       int at = contentType.toLowerCase(Locale.ROOT).indexOf("charset=");
@@ -38,14 +53,6 @@ record Links(@Nullable String title, Set<String> urls) {
         | java.nio.charset.UnsupportedCharsetException e) {
       document = Jsoup.parse(new ByteArrayInputStream(body), null, url);
     }
-    Set<String> urls = new LinkedHashSet<>();
-    for (Element link : document.select("a[href], area[href]")) {
-      String absolute = link.absUrl("href");
-      if (!absolute.isEmpty()) {
-        urls.add(absolute);
-      }
-    }
-    String title = document.title().strip();
-    return new Links(title.isEmpty() ? null : title, urls);
+    return document;
   }
 }

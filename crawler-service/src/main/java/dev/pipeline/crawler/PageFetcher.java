@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
+import okhttp3.CookieJar;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -42,6 +43,13 @@ final class PageFetcher {
       long bytes,
       boolean truncated,
       String sha256) {}
+
+  private PageFetcher(OkHttpClient guarded, OkHttpClient open, long maxBytes, long maxNanos) {
+    this.guarded = guarded;
+    this.open = open;
+    this.maxBytes = maxBytes;
+    this.maxNanos = maxNanos;
+  }
 
   PageFetcher(
       Duration timeout, long maxBytes, Map<String, String> resolve, Set<InetAddress> trusted) {
@@ -124,6 +132,18 @@ final class PageFetcher {
       }
       throw e;
     }
+  }
+
+  /**
+   * The same fetcher (connections, guard, limits) sending and keeping a session's cookies. OkHttp's
+   * builders share the connection pool and dispatcher, so this is cheap.
+   */
+  PageFetcher withCookies(CookieJar cookies) {
+    return new PageFetcher(
+        guarded.newBuilder().cookieJar(cookies).build(),
+        open.newBuilder().cookieJar(cookies).build(),
+        maxBytes,
+        maxNanos);
   }
 
   long maxBytes() {

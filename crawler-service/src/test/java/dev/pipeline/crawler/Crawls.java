@@ -4,6 +4,7 @@ import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.crawl.CrawlSubmission;
 import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlLogin;
 import dev.pipeline.core.runtime.Publisher;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,6 +75,7 @@ final class Crawls implements AutoCloseable {
     @Nullable String basicAuth;
     boolean ignoreRobots;
     boolean allowPrivate = true;
+    @Nullable CrawlLogin login;
 
     Job(List<String> seeds) {
       this.seeds = seeds;
@@ -134,6 +136,11 @@ final class Crawls implements AutoCloseable {
       return this;
     }
 
+    Job login(CrawlLogin login) {
+      this.login = login;
+      return this;
+    }
+
     Job publicOnly() {
       this.allowPrivate = false;
       return this;
@@ -157,7 +164,8 @@ final class Crawls implements AutoCloseable {
           basicAuth,
           ignoreRobots,
           allowPrivate,
-          Instant.now());
+          Instant.now(),
+          login);
     }
   }
 }

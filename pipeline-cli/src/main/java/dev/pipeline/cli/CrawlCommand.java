@@ -6,6 +6,7 @@ import dev.pipeline.core.crawl.CrawlSubmission;
 import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlControl;
 import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlLogin;
 import dev.pipeline.core.message.CrawlUrls;
 import dev.pipeline.core.message.FrontierUrl;
 import dev.pipeline.core.message.MessageCodec;
@@ -139,6 +140,57 @@ final class CrawlCommand implements Callable<Integer> {
       description = "Allow loopback, private and link-local addresses (local sites, tests).")
   boolean allowPrivateAddresses;
 
+  @Option(
+      names = "--login-url",
+      paramLabel = "URL",
+      description =
+          "Log in with the form on this page before crawling (with --credential). A logged-in crawl never follows logout, delete and similar links (see the README).")
+  @Nullable String loginUrl;
+
+  @Option(
+      names = "--credential",
+      paramLabel = "NAME",
+      description =
+          "The credential to log in with. Only its name travels with the crawl; the crawlers hold the user name and password (PIPELINE_CREDENTIAL_<NAME>_USERNAME and _PASSWORD, or their --secrets-file).")
+  @Nullable String credential;
+
+  @Option(
+      names = "--login-form",
+      paramLabel = "CSS",
+      description = "The login form (default: the form with a password field).")
+  @Nullable String loginForm;
+
+  @Option(
+      names = "--username-field",
+      paramLabel = "NAME",
+      description = "The user name input (default: the form's first text or email input).")
+  @Nullable String usernameField;
+
+  @Option(
+      names = "--password-field",
+      paramLabel = "NAME",
+      description = "The password input (default: the form's password input).")
+  @Nullable String passwordField;
+
+  @Option(
+      names = "--login-field",
+      paramLabel = "NAME=VALUE",
+      description = "Another input of the login form to set (not secret).")
+  Map<String, String> loginFields = new LinkedHashMap<>();
+
+  @Option(
+      names = "--logged-out-selector",
+      paramLabel = "CSS",
+      description =
+          "A page showing this has lost the session: log in again once and ask again (a redirect to the login page always counts).")
+  @Nullable String loggedOutSelector;
+
+  @Option(
+      names = "--logged-out-status",
+      paramLabel = "STATUS",
+      description = "A status that means the session is gone (401, say).")
+  @Nullable Integer loggedOutStatus;
+
   @Option(names = "--id", description = "The crawl's id (default: a new random one).")
   @Nullable String id;
 
@@ -227,6 +279,10 @@ final class CrawlCommand implements Callable<Integer> {
       fetched.sort(null);
       Files.write(urlsOut, fetched, StandardCharsets.UTF_8);
     }
+    if (finished && tracker.state() == CrawlControl.State.FAILED) {
+      System.err.println("pipeline: crawl " + job.crawlId() + " failed: " + tracker.failure());
+      return 1;
+    }
     if (finished) {
       return 0;
     }
@@ -253,6 +309,9 @@ final class CrawlCommand implements Callable<Integer> {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("crawlId", job.crawlId());
     summary.put("finished", finished);
+    if (tracker.failure() != null) {
+      summary.put("failed", tracker.failure());
+    }
     summary.put("pages", tracker.fetched());
     summary.put("seconds", Math.round(seconds * 10) / 10.0);
     summary.put(
@@ -334,11 +393,38 @@ final class CrawlCommand implements Callable<Integer> {
               basicAuth,
               ignoreRobots,
               allowPrivateAddresses,
-              id)
+              id,
+              login())
           .toJob(Instant.now());
     } catch (IllegalArgumentException e) {
       throw new CliException(asFlag(e.getMessage()));
     }
+  }
+
+  private @Nullable CrawlLogin login() {
+    if (loginUrl == null && credential == null) {
+      if (loginForm != null
+          || usernameField != null
+          || passwordField != null
+          || !loginFields.isEmpty()
+          || loggedOutSelector != null
+          || loggedOutStatus != null) {
+        throw new CliException("the login options need --login-url and --credential");
+      }
+      return null;
+    }
+    if (loginUrl == null || credential == null) {
+      throw new CliException("--login-url and --credential go together");
+    }
+    return new CrawlLogin(
+        loginUrl,
+        credential,
+        loginForm,
+        usernameField,
+        passwordField,
+        loginFields,
+        loggedOutSelector,
+        loggedOutStatus);
   }
 
   /**
@@ -354,7 +440,15 @@ final class CrawlCommand implements Callable<Integer> {
       {"delayMs", "delay"},
       {"perHostConcurrency", "per-host-concurrency"},
       {"basicAuth", "basic-auth"},
-      {"userAgent", "user-agent"}
+      {"userAgent", "user-agent"},
+      {"login.url", "login-url"},
+      {"login.credential", "credential"},
+      {"login.form", "login-form"},
+      {"login.usernameField", "username-field"},
+      {"login.passwordField", "password-field"},
+      {"login.fields", "login-field"},
+      {"login.loggedOutSelector", "logged-out-selector"},
+      {"login.loggedOutStatus", "logged-out-status"}
     };
     for (String[] name : names) {
       if (message.startsWith(name[0])) {
@@ -402,11 +496,13 @@ final class CrawlCommand implements Callable<Integer> {
         boolean finished = tracker.finished();
         CrawlControl.State state = tracker.state();
         String shown =
-            finished
-                ? "finished"
-                : (state == null ? CrawlControl.State.RUNNING : state)
-                    .name()
-                    .toLowerCase(Locale.ROOT);
+            state == CrawlControl.State.FAILED
+                ? "failed: " + tracker.failure()
+                : finished
+                    ? "finished"
+                    : (state == null ? CrawlControl.State.RUNNING : state)
+                        .name()
+                        .toLowerCase(Locale.ROOT);
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("crawlId", crawlId);
         status.put("state", shown);

@@ -1,6 +1,7 @@
 package dev.pipeline.core.crawl;
 
 import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlLogin;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,7 +29,8 @@ public record CrawlRequest(
     @Nullable String basicAuth,
     @Nullable Boolean ignoreRobots,
     @Nullable Boolean allowPrivateAddresses,
-    @Nullable String id) {
+    @Nullable String id,
+    @Nullable CrawlLogin login) {
 
   public static final int DEFAULT_DEPTH = 2;
   public static final long DEFAULT_DELAY_MS = 500;
@@ -66,7 +68,8 @@ public record CrawlRequest(
           basicAuth,
           Boolean.TRUE.equals(ignoreRobots),
           Boolean.TRUE.equals(allowPrivateAddresses),
-          now);
+          now,
+          login);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           e.getMessage()

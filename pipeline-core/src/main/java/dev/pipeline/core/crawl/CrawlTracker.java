@@ -49,6 +49,7 @@ public final class CrawlTracker implements AutoCloseable {
   private final Map<String, PageResult> pages = new LinkedHashMap<>();
   private final Map<String, List<SkippedUrl>> skipped = new LinkedHashMap<>();
   private CrawlControl.@Nullable State state;
+  private @Nullable String failure;
 
   /**
    * Starts reading the crawl's topics at {@code from}: the current ends for a crawl about to be
@@ -152,6 +153,7 @@ public final class CrawlTracker implements AutoCloseable {
         CrawlControl control = decode(record.value(), CrawlControl.class);
         if (control != null) {
           state = control.state();
+          failure = control.state() == CrawlControl.State.FAILED ? control.reason() : null;
         }
       }
       default -> {
@@ -227,6 +229,11 @@ public final class CrawlTracker implements AutoCloseable {
 
   public long errors() {
     return broken().size();
+  }
+
+  /** Why the crawl failed (its login, say), or null when it has not. */
+  public @Nullable String failure() {
+    return failure;
   }
 
   public CrawlControl.@Nullable State state() {

@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param headers extra request headers, each {@code "Name: value"}, sent to the seeds' hosts
  * @param cookies cookies, each {@code "name=value"}, sent to the seeds' hosts
  * @param basicAuth {@code "user:password"} for HTTP basic auth on the seeds' hosts
+ * @param login how the crawlers log in before fetching, or null for none
  */
 public record CrawlJob(
     int v,
@@ -32,7 +33,8 @@ public record CrawlJob(
     @Nullable String basicAuth,
     boolean ignoreRobots,
     boolean allowPrivateAddresses,
-    Instant submittedAt) {
+    Instant submittedAt,
+    @Nullable CrawlLogin login) {
 
   /** Which discovered links a crawl follows. */
   public enum Scope {

@@ -31,7 +31,8 @@ public record SkippedUrl(
     ROBOTS("disallowed by robots.txt"),
     MAX_PAGES("over max-pages"),
     REFUSED_ADDRESS("refused address"),
-    CANCELLED("crawl cancelled");
+    CANCELLED("crawl cancelled"),
+    FAILED("crawl failed");
 
     private final String label;
 

@@ -135,7 +135,8 @@ class MessageCodecTest {
                     null,
                     false,
                     false,
-                    now))
+                    now,
+                    null))
         .hasMessageContaining("must be an http or https URL");
     assertThatThrownBy(
             () ->
@@ -156,7 +157,8 @@ class MessageCodecTest {
                     null,
                     false,
                     false,
-                    now))
+                    now,
+                    null))
         .hasMessageContaining("include is not a valid regular expression: ([");
     assertThatThrownBy(
             () ->
@@ -177,7 +179,8 @@ class MessageCodecTest {
                     null,
                     false,
                     false,
-                    now))
+                    now,
+                    null))
         .hasMessage("maxDepth must be at least 0: -1");
   }
 

@@ -48,6 +48,12 @@ public final class JavaProcess implements AutoCloseable {
 
   /** Starts {@code mainClass} with {@code args} in a new JVM. */
   public static JavaProcess start(String name, Class<?> mainClass, String... args) {
+    return start(name, java.util.Map.of(), mainClass, args);
+  }
+
+  /** Starts {@code mainClass} with {@code args} in a new JVM, with {@code env} added. */
+  public static JavaProcess start(
+      String name, java.util.Map<String, String> env, Class<?> mainClass, String... args) {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -61,7 +67,9 @@ public final class JavaProcess implements AutoCloseable {
                 mainClass.getName()));
     command.addAll(List.of(args));
     try {
-      return new JavaProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), name);
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().putAll(env);
+      return new JavaProcess(builder.start(), name);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

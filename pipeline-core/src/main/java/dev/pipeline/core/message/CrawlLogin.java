@@ -1,0 +1,72 @@
+package dev.pipeline.core.message;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jsoup.select.Selector;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a crawl logs in: a form login over HTTP with a credential that only the crawlers hold. The
+ * crawl names the credential; the user name and password never travel with it.
+ *
+ * @param url the page with the login form
+ * @param credential the name crawlers resolve to a user name and password (environment variables
+ *     {@code PIPELINE_CREDENTIAL_<NAME>_USERNAME} and {@code _PASSWORD}, or their secrets file)
+ * @param form CSS selector of the form; default the form that has a password field
+ * @param usernameField name of the user name input; default the form's first text or email input
+ * @param passwordField name of the password input; default the form's password input
+ * @param fields further inputs to set, by name (not secret: they travel with the crawl)
+ * @param loggedOutSelector a CSS selector present on a page only when the session is gone; a
+ *     redirect to the login page always counts as logged out
+ * @param loggedOutStatus a status code that means the session is gone (401, say)
+ */
+public record CrawlLogin(
+    String url,
+    String credential,
+    @Nullable String form,
+    @Nullable String usernameField,
+    @Nullable String passwordField,
+    Map<String, String> fields,
+    @Nullable String loggedOutSelector,
+    @Nullable Integer loggedOutStatus) {
+
+  public CrawlLogin {
+    url = CrawlUrls.normalize(Fields.text(url, "login.url", Fields.MAX_URL), "login.url");
+    Fields.text(credential, "login.credential", Fields.MAX_ID);
+    if (!credential.matches("[A-Za-z][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException(
+          "login.credential must be a name of letters, digits and '_': " + credential);
+    }
+    form = selector(form, "login.form");
+    Fields.optionalText(usernameField, "login.usernameField", Fields.MAX_NAME);
+    Fields.optionalText(passwordField, "login.passwordField", Fields.MAX_NAME);
+    fields = fields == null ? Map.of() : new LinkedHashMap<>(fields);
+    if (fields.size() > 50) {
+      throw new IllegalArgumentException("login.fields has more than 50 entries");
+    }
+    fields = java.util.Collections.unmodifiableMap(fields);
+    loggedOutSelector = selector(loggedOutSelector, "login.loggedOutSelector");
+    if (loggedOutStatus != null && (loggedOutStatus < 200 || loggedOutStatus > 599)) {
+      throw new IllegalArgumentException(
+          "login.loggedOutStatus must be an HTTP status: " + loggedOutStatus);
+    }
+  }
+
+  /** The credential's name as its environment variables spell it: "shop_admin" -> "SHOP_ADMIN". */
+  public String credentialKey() {
+    return credential.toUpperCase(java.util.Locale.ROOT);
+  }
+
+  private static @Nullable String selector(@Nullable String css, String field) {
+    if (css == null) {
+      return null;
+    }
+    Fields.text(css, field, Fields.MAX_NAME);
+    try {
+      Selector.evaluatorOf(css);
+    } catch (Selector.SelectorParseException e) {
+      throw new IllegalArgumentException(field + " is not a CSS selector: " + e.getMessage());
+    }
+    return css;
+  }
+}
