@@ -52,6 +52,22 @@ class CrawlCliIT {
       CliProcess.Result badScheme = cli.run("crawl", "ftp://example.com/");
       assertThat(badScheme.exit()).isEqualTo(2);
       assertThat(badScheme.err()).contains("URL must be an http or https URL");
+      CliProcess.Result halfLogin =
+          cli.run("crawl", "https://example.com/", "--credential", "shop");
+      assertThat(halfLogin.exit()).isEqualTo(2);
+      assertThat(halfLogin.err()).contains("--login-url and --credential go together");
+      CliProcess.Result badForm =
+          cli.run(
+              "crawl",
+              "https://example.com/",
+              "--login-url",
+              "https://example.com/login",
+              "--credential",
+              "shop",
+              "--login-form",
+              "form[[");
+      assertThat(badForm.exit()).isEqualTo(2);
+      assertThat(badForm.err()).contains("--login-form is not a CSS selector");
 
       CliProcess.Result crawl =
           cli.runIn(

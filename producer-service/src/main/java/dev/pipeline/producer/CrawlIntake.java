@@ -6,6 +6,7 @@ import dev.pipeline.core.crawl.CrawlSubmission;
 import dev.pipeline.core.http.HttpApi;
 import dev.pipeline.core.http.HttpError;
 import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlLogin;
 import dev.pipeline.core.message.InvalidMessageException;
 import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.Publisher;
@@ -24,10 +25,21 @@ import java.util.Set;
  * cannot take it.
  */
 final class CrawlIntake {
-  private static final List<String> FIELDS =
-      Arrays.stream(CrawlRequest.class.getRecordComponents())
-          .map(RecordComponent::getName)
-          .toList();
+  private static final List<String> FIELDS = fields(CrawlRequest.class);
+  private static final List<String> LOGIN_FIELDS = fields(CrawlLogin.class);
+
+  private static List<String> fields(Class<? extends Record> type) {
+    return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+  }
+
+  /** A misspelt option must not be ignored silently: the crawl would run without it. */
+  private static void refuseUnknown(JsonNode object, List<String> known, String prefix) {
+    for (String field : (Iterable<String>) object::fieldNames) {
+      if (!known.contains(field)) {
+        throw new HttpError(400, "unknown field '" + prefix + field + "'; the fields are " + known);
+      }
+    }
+  }
 
   private CrawlIntake() {}
 
@@ -40,11 +52,9 @@ final class CrawlIntake {
             JsonNode body =
                 MessageCodec.standard()
                     .parse(new String(request.body(maxBody), StandardCharsets.UTF_8));
-            // A misspelt option must not be ignored silently: the crawl would run without it.
-            for (String field : (Iterable<String>) body::fieldNames) {
-              if (!FIELDS.contains(field)) {
-                throw new HttpError(400, "unknown field '" + field + "'; the fields are " + FIELDS);
-              }
+            refuseUnknown(body, FIELDS, "");
+            if (body.path("login").isObject()) {
+              refuseUnknown(body.get("login"), LOGIN_FIELDS, "login.");
             }
             job = MessageCodec.standard().decode(body, CrawlRequest.class).toJob(Instant.now());
           } catch (InvalidMessageException | IllegalArgumentException e) {

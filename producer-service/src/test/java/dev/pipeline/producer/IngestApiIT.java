@@ -138,7 +138,20 @@ class IngestApiIT {
             "{\"urls\":[\"http://example.com/\"],\"depht\":1}", "depht",
             "{\"urls\":[\"http://127.0.0.1:8080/\"]}", "127.0.0.1 is a loopback address",
             "not json", "not valid JSON");
-    for (Map.Entry<String, String> bad : reasons.entrySet()) {
+    String login =
+        "{\"urls\":[\"http://example.com/\"],\"login\":{\"url\":\"http://example.com/login\",";
+    Map<String, String> logins =
+        Map.of(
+            login + "\"credential\":\"shop\",\"form\":\"form[[\"}}",
+                "login.form is not a CSS selector",
+            login + "\"credential\":\"my shop\"}}", "login.credential must be a name",
+            // a password has no field to travel in
+            login + "\"credential\":\"shop\",\"password\":\"hunter2\"}}", "password",
+            login + "\"credential\":\"shop\",\"loggedOutStatus\":99}}",
+                "login.loggedOutStatus must be an HTTP status");
+    Map<String, String> all = new java.util.HashMap<>(reasons);
+    all.putAll(logins);
+    for (Map.Entry<String, String> bad : all.entrySet()) {
       HttpResponse<String> response = postCrawl(bad.getKey());
       assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);
       assertThat(response.body()).as(bad.getKey()).contains(bad.getValue());
