@@ -123,7 +123,8 @@ class CrawlPagesStoreIT {
                     List.of(),
                     "0:0",
                     "w",
-                    Instant.now())),
+                    Instant.now(),
+                    null)),
         StandardCharsets.UTF_8);
   }
 }

@@ -21,7 +21,8 @@ record Crawl(
     List<Pattern> include,
     List<Pattern> exclude,
     Set<String> seedHosts,
-    Set<String> seedDomains) {
+    Set<String> seedDomains,
+    List<Pattern> renderPatterns) {
 
   /**
    * Links a logged-in crawl never follows, whatever its own patterns say: a GET to any of them can
@@ -50,7 +51,8 @@ record Crawl(
                     : java.util.stream.Stream.of(DESTRUCTIVE))
             .toList(),
         Set.copyOf(hosts),
-        Set.copyOf(domains));
+        Set.copyOf(domains),
+        job.renderPatterns().stream().map(Pattern::compile).toList());
   }
 
   String id() {
@@ -107,6 +109,27 @@ record Crawl(
                   .encodeToString(job.basicAuth().getBytes(StandardCharsets.UTF_8)));
     }
     return request;
+  }
+
+  /**
+   * Whether a fetched HTML page is rendered too: always, for a URL matching a render pattern, or
+   * with AUTO when the page shows the crawl's render signal (by default: a body without text, or a
+   * {@code <noscript>}, the marks of a page built by scripts).
+   */
+  boolean needsRender(String url, org.jsoup.nodes.Document page) {
+    return switch (job.render()) {
+      case ALWAYS -> true;
+      case NEVER -> renderPatterns.stream().anyMatch(p -> p.matcher(url).find());
+      case AUTO -> {
+        if (renderPatterns.stream().anyMatch(p -> p.matcher(url).find())) {
+          yield true;
+        }
+        if (job.renderSignal() != null) {
+          yield page.selectFirst(job.renderSignal()) != null;
+        }
+        yield page.body().text().isBlank() || page.selectFirst("noscript") != null;
+      }
+    };
   }
 
   /** The registered domain of a host (www.example.co.uk -> example.co.uk); an IP is its own. */

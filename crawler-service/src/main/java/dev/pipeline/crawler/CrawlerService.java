@@ -92,6 +92,32 @@ public final class CrawlerService implements Callable<Integer> {
           "Credentials for logged-in crawls, as NAME.username=... and NAME.password=... lines; only its owner may read it (env PIPELINE_SECRETS_FILE). PIPELINE_CREDENTIAL_<NAME>_USERNAME and _PASSWORD variables work too.")
   java.nio.file.@Nullable Path secretsFile;
 
+  @Option(
+      names = "--render-pool",
+      paramLabel = "N",
+      defaultValue = "${env:PIPELINE_CRAWLER_RENDER_POOL:--1}",
+      description =
+          "Browsers for rendered fetches, each started when first needed (env PIPELINE_CRAWLER_RENDER_POOL; default: two per core, at most one per 2 GiB of memory; 0: render nothing).")
+  int renderPool;
+
+  @Option(
+      names = "--chromium",
+      paramLabel = "PATH",
+      defaultValue = "${env:PIPELINE_CHROMIUM:-/usr/bin/chromium}",
+      description =
+          "The Chromium to render with (env PIPELINE_CHROMIUM, default ${DEFAULT-VALUE}).")
+  java.nio.file.Path chromium;
+
+  /** Two browsers per core (rendering waits on the network too), as memory allows. */
+  static int fittedRenderPool() {
+    long memory =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize();
+    int byMemory = (int) Math.max(1, memory / (2L << 30));
+    return Math.min(2 * Runtime.getRuntime().availableProcessors(), byMemory);
+  }
+
   @Override
   public Integer call() throws Exception {
     if (maxFetches < 1) {
@@ -113,6 +139,7 @@ public final class CrawlerService implements Callable<Integer> {
       trusted.add(InetAddress.getByName(literal)); // a literal: no DNS lookup
     }
     Credentials credentials = Credentials.load(System.getenv(), secretsFile);
+    int browsers = renderPool < 0 ? fittedRenderPool() : renderPool;
     String worker = options.workerId();
     ScheduledExecutorService counts = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -123,15 +150,25 @@ public final class CrawlerService implements Callable<Integer> {
             CrawlRegistry registry = new CrawlRegistry(kafka, publisher, worker);
             registry.start(Duration.ofSeconds(60));
             counts.scheduleAtFixedRate(registry::publishCounts, 250, 250, TimeUnit.MILLISECONDS);
+            PageFetcher fetcher = new PageFetcher(fetchTimeout, maxPageBytes, hosts, trusted);
+            RenderPool renderer =
+                browsers == 0
+                    ? null
+                    : new RenderPool(browsers, chromium, fetchTimeout, fetcher, hosts);
+            if (renderer != null) {
+              // Browsers are child processes: close them with the service, not after it.
+              Runtime.getRuntime().addShutdownHook(new Thread(renderer::close, "close-browsers"));
+            }
             FrontierHandler handler =
                 new FrontierHandler(
                     registry,
                     new StateStore(kafka, publisher),
-                    new PageFetcher(fetchTimeout, maxPageBytes, hosts, trusted),
+                    fetcher,
                     publisher,
                     worker,
                     maxFetches,
-                    credentials);
+                    credentials,
+                    renderer);
             return new Worker<>(
                 WorkerSettings.builder("crawler-service", kafka)
                     .group(group)

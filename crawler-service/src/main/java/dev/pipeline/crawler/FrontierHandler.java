@@ -57,6 +57,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
   private final Map<Integer, SeenUrls> seen = new ConcurrentHashMap<>();
   private final Set<Integer> leaving = ConcurrentHashMap.newKeySet();
   private final Credentials credentials;
+  private final @Nullable RenderPool renderer;
   // The logged-in session of each crawl that has a login, once this process first fetches for it.
   private final Map<String, LoginSession> sessions = new ConcurrentHashMap<>();
   // URLs this process has already handed to the frontier or recorded as skipped, so a link found on
@@ -70,9 +71,11 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       Publisher publisher,
       String worker,
       int maxFetches,
-      Credentials credentials) {
+      Credentials credentials,
+      @Nullable RenderPool renderer) {
     this.registry = registry;
     this.credentials = credentials;
+    this.renderer = renderer;
     this.store = store;
     this.fetcher = fetcher;
     this.publisher = publisher;
@@ -314,13 +317,36 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         }
       }
       Links links = Links.NONE;
+      Long renderMs = null;
       if (response.truncated()) {
         error = "page larger than " + fetcher.maxBytes() + " bytes: not parsed";
       } else if (response.status() >= 200
           && response.status() < 300
           && Links.isHtml(response.contentType())) {
         try {
-          links = Links.parse(response.body(), response.contentType(), url);
+          org.jsoup.nodes.Document document =
+              Links.document(response.body(), response.contentType(), url);
+          links = Links.of(document);
+          if (crawl.needsRender(url, document)) {
+            if (renderer == null) {
+              error = "not rendered: this crawler renders nothing (--render-pool 0)";
+            } else {
+              try {
+                RenderPool.Rendered rendered = renderer.render(renderRequest(response, session));
+                renderMs = rendered.renderMs();
+                links =
+                    Links.parse(
+                        rendered.html().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        "text/html; charset=utf-8",
+                        url);
+                if (!rendered.blocked().isEmpty()) {
+                  log.info("{}: the page's requests refused: {}", url, rendered.blocked());
+                }
+              } catch (RenderPool.RenderException e) {
+                error = "not rendered: " + e.getMessage(); // its HTTP links still count
+              }
+            }
+          }
         } catch (IOException e) {
           error = "could not parse the page: " + e.getMessage();
         }
@@ -362,7 +388,8 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           redirects,
           ref,
           worker,
-          Instant.now());
+          Instant.now(),
+          renderMs);
     }
 
     /**
@@ -410,6 +437,19 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           Thread.sleep(backoff);
         }
       }
+    }
+
+    private RenderPool.Request renderRequest(
+        PageFetcher.Fetched response, @Nullable LoginSession session) {
+      return new RenderPool.Request(
+          crawl.id(),
+          url,
+          response.status(),
+          response.contentType(),
+          response.body(),
+          crawl.job().userAgent(),
+          crawl.job().allowPrivateAddresses(),
+          session == null ? List.of() : session.cookiesFor(url));
     }
 
     /** The crawl's logged-in session in this process, or null when the crawl has no login. */

@@ -24,7 +24,11 @@ record Links(@Nullable String title, Set<String> urls) {
 
   /** Parses {@code body} and returns its title and links. */
   static Links parse(byte[] body, @Nullable String contentType, String url) throws IOException {
-    Document document = document(body, contentType, url);
+    return of(document(body, contentType, url));
+  }
+
+  /** The title and links of a parsed page. */
+  static Links of(Document document) {
     Set<String> urls = new LinkedHashSet<>();
     for (Element link : document.select("a[href], area[href]")) {
       String absolute = link.absUrl("href");

@@ -53,6 +53,12 @@ final class LoginSession {
     this.fetcher = plain.withCookies(cookies);
   }
 
+  /** The session's cookies that go with a request to {@code url}, for a browser to send too. */
+  java.util.List<okhttp3.Cookie> cookiesFor(String url) {
+    HttpUrl parsed = HttpUrl.parse(url);
+    return parsed == null ? java.util.List.of() : cookies.loadForRequest(parsed);
+  }
+
   /** The fetcher that sends this session's cookies. */
   PageFetcher fetcher() {
     return fetcher;

@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
 final class PageFetcher {
   private final OkHttpClient guarded;
   private final OkHttpClient open;
+  private final Dns dns;
+  private final AddressPolicy policy;
   private final long maxBytes;
   private final long maxNanos;
 
@@ -44,9 +46,17 @@ final class PageFetcher {
       boolean truncated,
       String sha256) {}
 
-  private PageFetcher(OkHttpClient guarded, OkHttpClient open, long maxBytes, long maxNanos) {
+  private PageFetcher(
+      OkHttpClient guarded,
+      OkHttpClient open,
+      Dns dns,
+      AddressPolicy policy,
+      long maxBytes,
+      long maxNanos) {
     this.guarded = guarded;
     this.open = open;
+    this.dns = dns;
+    this.policy = policy;
     this.maxBytes = maxBytes;
     this.maxNanos = maxNanos;
   }
@@ -80,10 +90,9 @@ final class PageFetcher {
             .followRedirects(false)
             .followSslRedirects(false)
             .build();
-    this.guarded =
-        base.newBuilder()
-            .socketFactory(new GuardedSocketFactory(AddressPolicy.PUBLIC_ONLY.trusting(trusted)))
-            .build();
+    this.dns = dns;
+    this.policy = AddressPolicy.PUBLIC_ONLY.trusting(trusted);
+    this.guarded = base.newBuilder().socketFactory(new GuardedSocketFactory(policy)).build();
     this.open =
         base.newBuilder().socketFactory(new GuardedSocketFactory(AddressPolicy.ANY)).build();
   }
@@ -142,8 +151,31 @@ final class PageFetcher {
     return new PageFetcher(
         guarded.newBuilder().cookieJar(cookies).build(),
         open.newBuilder().cookieJar(cookies).build(),
+        dns,
+        policy,
         maxBytes,
         maxNanos);
+  }
+
+  /**
+   * Why a request to {@code host} would be refused (resolved as this fetcher resolves it), or null
+   * when it may go: for requests a browser makes, which do not pass through this fetcher's sockets.
+   */
+  @Nullable String refusal(String host, boolean allowPrivateAddresses) {
+    if (allowPrivateAddresses) {
+      return null;
+    }
+    try {
+      for (InetAddress address : dns.lookup(host)) {
+        String refusal = policy.refusal(address);
+        if (refusal != null) {
+          return host + ": " + refusal;
+        }
+      }
+      return null;
+    } catch (UnknownHostException e) {
+      return null; // the browser will not reach it either
+    }
   }
 
   long maxBytes() {

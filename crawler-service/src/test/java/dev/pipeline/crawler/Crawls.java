@@ -76,6 +76,8 @@ final class Crawls implements AutoCloseable {
     boolean ignoreRobots;
     boolean allowPrivate = true;
     @Nullable CrawlLogin login;
+    CrawlJob.Render render = CrawlJob.Render.NEVER;
+    List<String> renderPatterns = new ArrayList<>();
 
     Job(List<String> seeds) {
       this.seeds = seeds;
@@ -136,6 +138,16 @@ final class Crawls implements AutoCloseable {
       return this;
     }
 
+    Job render(CrawlJob.Render render) {
+      this.render = render;
+      return this;
+    }
+
+    Job renderPattern(String regex) {
+      renderPatterns.add(regex);
+      return this;
+    }
+
     Job login(CrawlLogin login) {
       this.login = login;
       return this;
@@ -165,7 +177,10 @@ final class Crawls implements AutoCloseable {
           ignoreRobots,
           allowPrivate,
           Instant.now(),
-          login);
+          login,
+          render,
+          renderPatterns,
+          null);
     }
   }
 }

@@ -191,6 +191,27 @@ final class CrawlCommand implements Callable<Integer> {
       description = "A status that means the session is gone (401, say).")
   @Nullable Integer loggedOutStatus;
 
+  @Option(
+      names = "--render",
+      paramLabel = "WHEN",
+      defaultValue = "never",
+      description =
+          "Render fetched HTML pages in headless Chromium and take their links from the rendered page: never, auto (when a page looks as if it needs JavaScript: see --render-signal) or always (default ${DEFAULT-VALUE}).")
+  String render;
+
+  @Option(
+      names = "--render-pattern",
+      paramLabel = "REGEX",
+      description = "Always render URLs that match, whatever --render says.")
+  List<String> renderPatterns = new ArrayList<>();
+
+  @Option(
+      names = "--render-signal",
+      paramLabel = "CSS",
+      description =
+          "With --render auto: render a page that shows this (default: a body without text, or a <noscript>).")
+  @Nullable String renderSignal;
+
   @Option(names = "--id", description = "The crawl's id (default: a new random one).")
   @Nullable String id;
 
@@ -394,7 +415,10 @@ final class CrawlCommand implements Callable<Integer> {
               ignoreRobots,
               allowPrivateAddresses,
               id,
-              login())
+              login(),
+              render,
+              renderPatterns,
+              renderSignal)
           .toJob(Instant.now());
     } catch (IllegalArgumentException e) {
       throw new CliException(asFlag(e.getMessage()));
@@ -441,6 +465,8 @@ final class CrawlCommand implements Callable<Integer> {
       {"perHostConcurrency", "per-host-concurrency"},
       {"basicAuth", "basic-auth"},
       {"userAgent", "user-agent"},
+      {"renderPatterns", "render-pattern"},
+      {"renderSignal", "render-signal"},
       {"login.url", "login-url"},
       {"login.credential", "credential"},
       {"login.form", "login-form"},

@@ -30,7 +30,10 @@ public record CrawlRequest(
     @Nullable Boolean ignoreRobots,
     @Nullable Boolean allowPrivateAddresses,
     @Nullable String id,
-    @Nullable CrawlLogin login) {
+    @Nullable CrawlLogin login,
+    @Nullable String render,
+    @Nullable List<String> renderPatterns,
+    @Nullable String renderSignal) {
 
   public static final int DEFAULT_DEPTH = 2;
   public static final long DEFAULT_DELAY_MS = 500;
@@ -69,7 +72,10 @@ public record CrawlRequest(
           Boolean.TRUE.equals(ignoreRobots),
           Boolean.TRUE.equals(allowPrivateAddresses),
           now,
-          login);
+          login,
+          render(render == null ? "never" : render),
+          renderPatterns,
+          renderSignal);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           e.getMessage()
@@ -78,6 +84,17 @@ public record CrawlRequest(
               .replace("crawlId", "id"),
           e);
     }
+  }
+
+  private static CrawlJob.Render render(String render) {
+    return switch (render.toLowerCase(Locale.ROOT)) {
+      case "never" -> CrawlJob.Render.NEVER;
+      case "auto" -> CrawlJob.Render.AUTO;
+      case "always" -> CrawlJob.Render.ALWAYS;
+      default ->
+          throw new IllegalArgumentException(
+              "render must be never, auto or always, not '" + render + "'");
+    };
   }
 
   private static CrawlJob.Scope scope(String scope) {

@@ -15,6 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param cookies cookies, each {@code "name=value"}, sent to the seeds' hosts
  * @param basicAuth {@code "user:password"} for HTTP basic auth on the seeds' hosts
  * @param login how the crawlers log in before fetching, or null for none
+ * @param render when a page is rendered in a browser after it is fetched
+ * @param renderPatterns URLs matching one of these are always rendered
+ * @param renderSignal with AUTO: a CSS selector whose presence means the page needs rendering
+ *     (default: a body without text, or a {@code <noscript>})
  */
 public record CrawlJob(
     int v,
@@ -34,7 +38,18 @@ public record CrawlJob(
     boolean ignoreRobots,
     boolean allowPrivateAddresses,
     Instant submittedAt,
-    @Nullable CrawlLogin login) {
+    @Nullable CrawlLogin login,
+    Render render,
+    List<String> renderPatterns,
+    @Nullable String renderSignal) {
+
+  /** When a fetched HTML page is also rendered in headless Chromium. */
+  public enum Render {
+    NEVER,
+    /** When the page looks as if it needs JavaScript (see {@code renderSignal}). */
+    AUTO,
+    ALWAYS
+  }
 
   /** Which discovered links a crawl follows. */
   public enum Scope {
@@ -81,6 +96,16 @@ public record CrawlJob(
       throw new IllegalArgumentException("basicAuth must look like 'user:password'");
     }
     Fields.required(submittedAt, "submittedAt");
+    render = render == null ? Render.NEVER : render;
+    renderPatterns = patterns(renderPatterns, "renderPatterns");
+    if (renderSignal != null) {
+      Fields.text(renderSignal, "renderSignal", Fields.MAX_NAME);
+      try {
+        org.jsoup.select.Selector.evaluatorOf(renderSignal);
+      } catch (org.jsoup.select.Selector.SelectorParseException e) {
+        throw new IllegalArgumentException("renderSignal is not a CSS selector: " + e.getMessage());
+      }
+    }
   }
 
   private static List<String> patterns(@Nullable List<String> values, String field) {

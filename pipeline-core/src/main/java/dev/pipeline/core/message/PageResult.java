@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param redirects the URLs redirected through, in order, before {@code finalUrl}
  * @param frontier the frontier record it settles, {@code partition:offset}
+ * @param renderMs how long rendering it in the browser took, or null when it was not rendered
  */
 public record PageResult(
     int v,
@@ -28,7 +29,8 @@ public record PageResult(
     List<String> redirects,
     @Nullable String frontier,
     String worker,
-    Instant fetchedAt) {
+    Instant fetchedAt,
+    @Nullable Long renderMs) {
 
   public PageResult {
     Fields.version(v);
@@ -47,5 +49,9 @@ public record PageResult(
     Fields.optionalText(frontier, "frontier", Fields.MAX_NAME);
     Fields.text(worker, "worker", Fields.MAX_NAME);
     Fields.required(fetchedAt, "fetchedAt");
+  }
+
+  public boolean rendered() {
+    return renderMs != null;
   }
 }

@@ -136,6 +136,9 @@ class MessageCodecTest {
                     false,
                     false,
                     now,
+                    null,
+                    null,
+                    null,
                     null))
         .hasMessageContaining("must be an http or https URL");
     assertThatThrownBy(
@@ -158,6 +161,9 @@ class MessageCodecTest {
                     false,
                     false,
                     now,
+                    null,
+                    null,
+                    null,
                     null))
         .hasMessageContaining("include is not a valid regular expression: ([");
     assertThatThrownBy(
@@ -180,6 +186,9 @@ class MessageCodecTest {
                     false,
                     false,
                     now,
+                    null,
+                    null,
+                    null,
                     null))
         .hasMessage("maxDepth must be at least 0: -1");
   }
