@@ -5,8 +5,24 @@ WORKDIR /src
 COPY . .
 RUN ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package
 
-# Stage 2: a JRE 21, the one service jar, a non-root user.
-FROM eclipse-temurin:21-jre
+# The crawler renders pages in Debian's Chromium (the Ubuntu under the Temurin images has it only
+# as a snap, which does not run in a container), so its image is Debian 13 with its OpenJDK 21.
+# Playwright's driver is inside the jar; nothing is downloaded when the crawler runs.
+FROM debian:trixie-slim AS crawler
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-21-jre-headless chromium fonts-liberation \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /app pipeline \
+ && mkdir -p /app \
+ && chown pipeline /app
+COPY --from=build /src/crawler-service/target/crawler-service.jar /app/service.jar
+USER pipeline
+WORKDIR /app
+ENV PIPELINE_READY_FILE=/tmp/ready PIPELINE_CHROMIUM=/usr/bin/chromium
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-jar", "/app/service.jar"]
+
+# Every other service: a JRE 21, the one service jar, a non-root user. Last, so it is the default.
+FROM eclipse-temurin:21-jre AS service
 ARG SERVICE
 RUN test -n "$SERVICE" || (echo "build with --build-arg SERVICE=<module>" >&2; exit 1) \
  && useradd --system --uid 10001 --home-dir /app pipeline \

@@ -93,6 +93,7 @@ final class RenderPool implements AutoCloseable {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-extensions",
+                "--disable-dev-shm-usage", // containers give /dev/shm 64 MiB: use /tmp instead
                 "--mute-audio"));
     if (!resolve.isEmpty()) {
       // --resolve applies to the browser too: the guard checks the address the browser will use.

@@ -75,6 +75,16 @@ class ComposeFileTest {
         .content()
         .contains("${project.build.directory}/${project.artifactId}.jar");
     assertThat(dockerfile).contains("FROM eclipse-temurin:21-jre").contains("USER pipeline");
+    // The crawler's image is the stage with the Chromium it renders with, where it looks for it.
+    Object target = map(service("crawler-service").get("build")).get("target");
+    assertThat(dockerfile).contains("AS " + target);
+    String crawlerStage =
+        dockerfile.substring(dockerfile.indexOf("AS " + target), dockerfile.indexOf("AS service"));
+    assertThat(crawlerStage)
+        .contains("chromium")
+        .contains("openjdk-21-jre")
+        .contains("crawler-service.jar")
+        .contains("PIPELINE_CHROMIUM=/usr/bin/chromium");
   }
 
   @Test
