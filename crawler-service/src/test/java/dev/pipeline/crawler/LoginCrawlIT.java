@@ -179,6 +179,25 @@ class LoginCrawlIT {
   }
 
   @Test
+  void aRenderedPageCallsTheSiteWithTheSessionsCookies() throws Exception {
+    try (LoginSite site = new LoginSite(PASSWORD)) {
+      CrawlJob job =
+          crawls
+              .job(site.url("/"))
+              .depth(5)
+              .renderPattern("/account/settings$")
+              .login(new CrawlLogin(site.url("/login"), "shop", null, null, null, null, null, null))
+              .build();
+      CrawlTracker crawl = crawls.run(job);
+      Set<String> expected = union(LoginSite.PUBLIC, LoginSite.PRIVATE);
+      expected.add(LoginSite.SCRIPTED);
+      assertThat(found(crawl)).isEqualTo(expected);
+      assertThat(crawl.pageOf(site.url("/account/settings")).rendered()).isTrue();
+      assertThat(site.logins()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void withoutTheLoginOnlyThePublicPagesAreFound() throws Exception {
     try (LoginSite site = new LoginSite(PASSWORD)) {
       CrawlTracker crawl = crawls.run(job(site, null));

@@ -67,7 +67,18 @@ final class LoginSite implements AutoCloseable {
           "/account/orders/1", page("Order 1", "/account/orders"),
           "/account/orders/2", page("Order 2", "/account/orders"),
           "/account/orders/3", page("Order 3", "/account/orders"),
-          "/account/settings", page("Settings", "/account"));
+          "/account/settings",
+              page("Settings", "/account")
+                  .replace(
+                      "</body>",
+                      // Links from an API only a logged-in browser may call.
+                      "<script>fetch('/account/api/links').then(r => r.json()).then(links =>"
+                          + " links.forEach(href => { const a = document.createElement('a');"
+                          + " a.href = href; a.textContent = href; document.body.appendChild(a);"
+                          + " }));</script></body>"));
+
+  /** The page only a rendered, logged-in crawl finds: the settings page's script links it. */
+  static final String SCRIPTED = "/account/scripted";
 
   private final HttpServer server;
   private final String password;
@@ -146,6 +157,14 @@ final class LoginSite implements AutoCloseable {
           sessions.remove(session);
         }
         redirect(exchange, "/");
+      } else if (path.equals("/account/api/links")) {
+        if (validSession(exchange)) {
+          send(exchange, 200, "application/json", "[\"" + SCRIPTED + "\"]");
+        } else {
+          send(exchange, 401, "application/json", "{\"error\":\"log in\"}");
+        }
+      } else if (path.equals(SCRIPTED)) {
+        send(exchange, 200, "text/html; charset=utf-8", page("Scripted", "/account"));
       } else if (PUBLIC.contains(path)) {
         send(exchange, 200, "text/html; charset=utf-8", PAGES.get(path));
       } else if (PRIVATE.contains(path)) {
