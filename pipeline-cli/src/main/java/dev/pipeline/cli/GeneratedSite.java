@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code hosts} loopback addresses (127.0.1.1, 127.0.1.2, ...) on one port, each answering after
  * {@code latencyMs}. Page i lives on host i mod hosts and links its children in a tree of {@code
  * BRANCHING} (so every page is reachable), the home page and a few random pages (so a crawler sees
- * each URL several times and must deduplicate).
+ * each URL several times and must deduplicate). A scripted site writes each page's links with a
+ * script instead, so only a crawler that renders pages finds more than the home page.
  */
 final class GeneratedSite implements AutoCloseable {
   static final int BRANCHING = 4;
@@ -30,17 +31,24 @@ final class GeneratedSite implements AutoCloseable {
   private final int pages;
   private final int hosts;
   private final long latencyMs;
+  private final boolean scripted;
   private final List<HttpServer> servers = new ArrayList<>();
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicLong requests = new AtomicLong();
 
   GeneratedSite(int pages, int hosts, long latencyMs, int port) throws IOException {
+    this(pages, hosts, latencyMs, port, false);
+  }
+
+  GeneratedSite(int pages, int hosts, long latencyMs, int port, boolean scripted)
+      throws IOException {
     if (pages < 1 || hosts < 1 || hosts > 254 || latencyMs < 0) {
       throw new CliException("--pages must be >= 1, --hosts 1-254 and --latency >= 0");
     }
     this.pages = pages;
     this.hosts = hosts;
     this.latencyMs = latencyMs;
+    this.scripted = scripted;
     try {
       int bound = port;
       for (int h = 0; h < hosts; h++) {
@@ -98,6 +106,38 @@ final class GeneratedSite implements AutoCloseable {
   }
 
   private String html(int page) {
+    return scripted ? scripted(plainHtml(page)) : plainHtml(page);
+  }
+
+  /** The same page with its list of links turned into data that a script writes out. */
+  private static String scripted(String html) {
+    int start = html.indexOf("<ul>");
+    int end = html.indexOf("</ul>");
+    String list = html.substring(start + 4, end);
+    StringBuilder links = new StringBuilder("[");
+    for (String item : list.split("<li>")) {
+      if (item.isEmpty()) {
+        continue;
+      }
+      int hrefStart = item.indexOf('"') + 1;
+      String href = item.substring(hrefStart, item.indexOf('"', hrefStart));
+      String text = item.substring(item.indexOf('>') + 1, item.indexOf("</a>"));
+      links.append(links.length() > 1 ? "," : "").append("[\"").append(href).append("\",\"");
+      links.append(text).append("\"]");
+    }
+    links.append(']');
+    return html.substring(0, start)
+        + "<ul id=links></ul><noscript>This page needs JavaScript.</noscript><script>"
+        + "const list = document.getElementById('links');"
+        + "for (const [href, text] of "
+        + links
+        + ") { const li = document.createElement('li'); const a = document.createElement('a');"
+        + " a.href = href; a.textContent = text; li.appendChild(a); list.appendChild(li); }"
+        + "</script>"
+        + html.substring(end + 5);
+  }
+
+  private String plainHtml(int page) {
     StringBuilder html =
         new StringBuilder("<!doctype html><html><head><title>Page ")
             .append(page)

@@ -54,15 +54,22 @@ final class SiteCommand implements Runnable {
         description = "Port (default ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(
+        names = "--scripted",
+        description =
+            "Write each page's links with a script (and a <noscript> notice): only a crawl that renders (--render auto|always) finds more than the home page.")
+    boolean scripted;
+
     @Override
     public Integer call() throws Exception {
       CountDownLatch stopped = new CountDownLatch(1);
-      try (GeneratedSite site = new GeneratedSite(pages, hosts, latencyMs, port)) {
+      try (GeneratedSite site = new GeneratedSite(pages, hosts, latencyMs, port, scripted)) {
         System.out.println(site.url(0));
         System.err.printf(
             Locale.ROOT,
-            "serving %,d pages on %d hosts (127.0.1.1-%s) port %d, %d ms latency; Ctrl-C stops%n",
+            "serving %,d %spages on %d hosts (127.0.1.1-%s) port %d, %d ms latency; Ctrl-C stops%n",
             pages,
+            scripted ? "scripted " : "",
             hosts,
             GeneratedSite.host(hosts - 1),
             site.port(),

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# Benchmark (not a test) of rendered crawling, each figure next to its peer from the same run:
+#   a scripted site (every page's links written by a script) of PAGES pages over 8 hosts
+#   (127.0.1.1-8), each request answered after LATENCY ms;
+#   1. the seed's Selenium sketch (bench/render-drivers: one ChromeDriver, one page at a time, links
+#      read from the DOM after each load): pages/s over its first 100 pages;
+#   2. one crawler-service process rendering every page (--render always) with a pool of 1, 2, 4
+#      and 8 browsers: pages/s of a PAGES-page crawl after a warm-up crawl, and the memory of the
+#      process with its browsers (peak of the summed PSS, sampled every 0.5 s);
+#   3. the same site with its links in the HTML, crawled over HTTP only (--render never) and
+#      rendered (--render always, pool 4): what rendering costs a page that does not need it.
+#   bench/render.sh [PAGES] [LATENCY_MS]
+# Needs Debian's chromium and chromium-driver. The site, the browsers, the crawler, the broker and
+# the CLI following the crawl share this machine's cores.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+pages=${1:-300}
+latency=${2:-250}
+P="$root/bin/pipeline"
+"$P" --version >/dev/null # builds the jars if needed
+JDK="$("$root/bin/find-jdk")"
+JAVA="$JDK/bin/java"
+CLI_JAR="$root/pipeline-cli/target/pipeline-cli.jar"
+JAVA_HOME="$JDK" "$root/mvnw" -q -f "$root/bench/render-drivers/pom.xml" compile \
+  dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+peer_cp="$root/bench/render-drivers/target/classes:$(cat "$root/bench/render-drivers/target/cp.txt")"
+work=$(mktemp -d /tmp/render-bench.XXXXXX)
+export PIPELINE_HOME=$work/home PIPELINE_KAFKA_PORT=${BENCH_KAFKA_PORT:-19492}
+site_pid=
+sampler_pid=
+cleanup() {
+  [ -n "$sampler_pid" ] && kill "$sampler_pid" 2>/dev/null || true
+  [ -n "$site_pid" ] && kill "$site_pid" 2>/dev/null || true
+  "$P" down >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+serve() { # PORT [--scripted] -> prints the home page URL
+  [ -n "$site_pid" ] && kill "$site_pid" && wait "$site_pid" 2>/dev/null || true
+  "$JAVA" -XX:+UseSerialGC -jar "$CLI_JAR" site serve --pages 100000 --hosts 8 \
+    --latency "$latency" --port "$1" "${@:2}" >"$work/site.out" 2>"$work/site.err" &
+  site_pid=$!
+  for _ in $(seq 100); do [ -s "$work/site.out" ] && break; sleep 0.1; done
+  head -1 "$work/site.out"
+}
+field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+crawl() { # URL RENDER MAX_PAGES -> pages/s of one crawl
+  "$P" crawl "$1" --render "$2" --max-pages "$3" --depth 100 --scope any --delay 0 \
+    --per-host-concurrency 4 --ignore-robots --allow-private-addresses --wait --json |
+    field pagesPerSecond
+}
+crawler_pid() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
+print(next(p["pid"] for p in json.load(sys.stdin)["processes"] if p["service"]=="crawler-service"))'; }
+pss_mib() { # PID -> PSS of the process and all its descendants, MiB
+  local pids=$1 frontier=$1 next
+  while [ -n "$frontier" ]; do
+    next=$(for p in $frontier; do pgrep -P "$p" || true; done | tr '\n' ' ')
+    pids="$pids $next"
+    frontier=$(echo "$next" | xargs)
+  done
+  for p in $pids; do awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true; done |
+    awk '{s += $1} END {printf "%d", s / 1024}'
+}
+sample() { # PID FILE: the highest PSS seen, written to FILE, until killed
+  local peak=0 now
+  while true; do
+    now=$(pss_mib "$1")
+    [ "$now" -gt "$peak" ] && peak=$now && echo "$peak" >"$2"
+    sleep 0.5
+  done
+}
+up_with_pool() {
+  "$P" down >/dev/null 2>&1 || true
+  PIPELINE_CRAWLER_RENDER_POOL=$1 "$P" up --producers 0 --consumers 0 --hashers 0 --crawlers 1 >/dev/null
+  sleep 3
+}
+ratio() { awk "BEGIN{printf \"%.1f\", $1/$2}"; }
+
+echo "# render benchmark: $(nproc) cores, $(chromium --version 2>/dev/null), $latency ms per request"
+echo
+url=$(serve 18500 --scripted)
+seq=$("$JAVA" -cp "$peer_cp" RenderDrivers selenium-crawl "$url" 100 2>/dev/null | field pagesPerSecond)
+
+echo "## Every page rendered (scripted links): pages/s of $pages pages"
+echo
+echo "| crawler | pages/s | vs sequential | peak PSS MiB (process + browsers) |"
+echo "| --- | ---: | ---: | ---: |"
+echo "| sequential Selenium (the seed's sketch) | $seq | 1.0 | |"
+for pool in 1 2 4 8; do
+  up_with_pool "$pool"
+  crawl "$url" always 60 >/dev/null # starts the browsers, warms the JIT
+  echo 0 >"$work/peak"
+  sample "$(crawler_pid)" "$work/peak" &
+  sampler_pid=$!
+  rate=$(crawl "$url" always "$pages")
+  kill "$sampler_pid" && wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=
+  echo "| crawler-service, 1 process, $pool browser(s) | $rate | $(ratio "$rate" "$seq") | $(cat "$work/peak") |"
+done
+echo
+
+url=$(serve 18501)
+up_with_pool 4
+crawl "$url" never 200 >/dev/null
+plain=$(crawl "$url" never "$pages")
+crawl "$url" always 60 >/dev/null
+rendered=$(crawl "$url" always "$pages")
+echo "## Links in the HTML: what rendering costs a page that does not need it"
+echo
+echo "| crawl | pages/s |"
+echo "| --- | ---: |"
+echo "| --render never (HTTP only) | $plain |"
+echo "| --render always (4 browsers) | $rendered |"
+echo "| ratio | $(ratio "$plain" "$rendered") |"
