@@ -449,7 +449,8 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           response.body(),
           crawl.job().userAgent(),
           crawl.job().allowPrivateAddresses(),
-          session == null ? List.of() : session.cookiesFor(url));
+          session == null ? List.of() : session.cookiesFor(url),
+          session != null);
     }
 
     /** The crawl's logged-in session in this process, or null when the crawl has no login. */

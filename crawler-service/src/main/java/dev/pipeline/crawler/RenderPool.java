@@ -9,7 +9,6 @@ import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.Cookie;
-import com.microsoft.playwright.options.LoadState;
 import com.microsoft.playwright.options.WaitUntilState;
 import java.net.URI;
 import java.nio.file.Files;
@@ -44,6 +43,9 @@ final class RenderPool implements AutoCloseable {
   // Pictures, video and fonts change no link: not loading them keeps rendering cheaper.
   private static final Set<String> SKIPPED_RESOURCES = Set.of("image", "media", "font");
   private static final int ATTEMPTS = 2;
+  private static final long QUIET_MS = 150;
+  private static final double POLL_MS = 15;
+  private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
   /** What to render: a page already fetched over HTTP, as the crawl's browser context sees it. */
   record Request(
@@ -54,7 +56,8 @@ final class RenderPool implements AutoCloseable {
       byte[] body,
       String userAgent,
       boolean allowPrivateAddresses,
-      List<okhttp3.Cookie> cookies) {}
+      List<okhttp3.Cookie> cookies,
+      boolean readOnly) {}
 
   /** The rendered DOM, and the requests of the page the guard refused. */
   record Rendered(String html, long renderMs, List<String> blocked) {}
@@ -165,6 +168,10 @@ final class RenderPool implements AutoCloseable {
     private @Nullable Request current;
     private final List<String> blocked = new ArrayList<>();
     private boolean documentServed;
+    // One page per crawl, navigated from one URL to the next: a new page costs a new renderer.
+    private final Map<String, Page> pages = new HashMap<>();
+    // Requests of the current page not yet finished or failed (events arrive on this thread).
+    private int inFlight;
 
     @Override
     public void run() {
@@ -221,34 +228,46 @@ final class RenderPool implements AutoCloseable {
         context.addCookies(request.cookies().stream().map(RenderPool::browserCookie).toList());
       }
       current = request;
+      inFlight = 0;
       documentServed = false;
       blocked.clear();
       long started = System.nanoTime();
-      Page page = context.newPage();
+      Page page = pages.get(request.crawlId());
       try {
-        page.setDefaultTimeout(timeout.toMillis());
         page.navigate(
             request.url(),
             new Page.NavigateOptions()
                 .setWaitUntil(WaitUntilState.LOAD)
                 .setTimeout(timeout.toMillis()));
-        try {
-          // Scripts that fetch and then write links: wait until the network is quiet, within
-          // reason; a page that never stops polling is taken as it is then.
-          page.waitForLoadState(
-              LoadState.NETWORKIDLE,
-              new Page.WaitForLoadStateOptions().setTimeout(timeout.toMillis()));
-        } catch (TimeoutError busy) {
-          log.debug("{} never went quiet; taking it as it is", request.url());
-        }
+        settle(page, request.url());
         String html = page.content();
         return new Rendered(html, (System.nanoTime() - started) / 1_000_000, List.copyOf(blocked));
       } finally {
         current = null;
-        if (browser != null && browser.isConnected()) {
-          page.close();
-        }
       }
+    }
+
+    /**
+     * Waits until the page has had no request in flight for {@value #QUIET_MS} ms (scripts that
+     * fetch, then write links), within the timeout: a page that never stops polling is taken as it
+     * is then. Playwright's own network-idle wait asks for 500 ms of quiet, which would cost every
+     * page that much.
+     */
+    private void settle(Page page, String url) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      long quietSince = -1;
+      while (System.nanoTime() < deadline) {
+        long now = System.nanoTime();
+        if (inFlight > 0) {
+          quietSince = -1;
+        } else if (quietSince < 0) {
+          quietSince = now;
+        } else if (now - quietSince >= QUIET_MS * 1_000_000L) {
+          return;
+        }
+        page.waitForTimeout(POLL_MS); // lets Playwright deliver the page's events meanwhile
+      }
+      log.debug("{} never went quiet; taking it as it is", url);
     }
 
     private BrowserContext context(Request request) {
@@ -264,6 +283,12 @@ final class RenderPool implements AutoCloseable {
                     .setServiceWorkers(com.microsoft.playwright.options.ServiceWorkerPolicy.BLOCK));
         context.route("**/*", this::route);
         contexts.put(request.crawlId(), context);
+        Page page = context.newPage();
+        page.setDefaultTimeout(timeout.toMillis());
+        page.onRequest(r -> inFlight++);
+        page.onRequestFinished(r -> inFlight = Math.max(0, inFlight - 1));
+        page.onRequestFailed(r -> inFlight = Math.max(0, inFlight - 1));
+        pages.put(request.crawlId(), page);
       }
       return context;
     }
@@ -299,6 +324,12 @@ final class RenderPool implements AutoCloseable {
       String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https")) {
         route.resume(); // data:, blob: and the like stay inside the browser
+        return;
+      }
+      if (page.readOnly() && !READ_METHODS.contains(request.method())) {
+        // A logged-in page's script could change the account; a crawl only reads.
+        blocked.add(request.method() + " " + url + ": a logged-in crawl only reads");
+        route.abort("blockedbyclient");
         return;
       }
       if (SKIPPED_RESOURCES.contains(request.resourceType())) {
@@ -348,6 +379,7 @@ final class RenderPool implements AutoCloseable {
 
     private void shutDown() {
       contexts.clear();
+      pages.clear();
       Playwright running = playwright;
       playwright = null;
       browser = null;

@@ -194,6 +194,7 @@ class LoginCrawlIT {
       assertThat(found(crawl)).isEqualTo(expected);
       assertThat(crawl.pageOf(site.url("/account/settings")).rendered()).isTrue();
       assertThat(site.logins()).isEqualTo(1);
+      assertThat(site.destructiveRequests()).as("the page's own POST to a delete link").isZero();
     }
   }
 

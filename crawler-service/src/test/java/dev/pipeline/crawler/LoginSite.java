@@ -72,7 +72,8 @@ final class LoginSite implements AutoCloseable {
                   .replace(
                       "</body>",
                       // Links from an API only a logged-in browser may call.
-                      "<script>fetch('/account/api/links').then(r => r.json()).then(links =>"
+                      "<script>fetch('/account/delete?id=1', {method: 'POST'}).catch(() => {});"
+                          + "fetch('/account/api/links').then(r => r.json()).then(links =>"
                           + " links.forEach(href => { const a = document.createElement('a');"
                           + " a.href = href; a.textContent = href; document.body.appendChild(a);"
                           + " }));</script></body>"));
