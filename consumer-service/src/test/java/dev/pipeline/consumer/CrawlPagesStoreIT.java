@@ -124,6 +124,7 @@ class CrawlPagesStoreIT {
                     "0:0",
                     "w",
                     Instant.now(),
+                    null,
                     null)),
         StandardCharsets.UTF_8);
   }

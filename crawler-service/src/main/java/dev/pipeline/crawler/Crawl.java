@@ -22,7 +22,8 @@ record Crawl(
     List<Pattern> exclude,
     Set<String> seedHosts,
     Set<String> seedDomains,
-    List<Pattern> renderPatterns) {
+    List<Pattern> renderPatterns,
+    List<Pattern> sequencePatterns) {
 
   /**
    * Links a logged-in crawl never follows, whatever its own patterns say: a GET to any of them can
@@ -52,7 +53,8 @@ record Crawl(
             .toList(),
         Set.copyOf(hosts),
         Set.copyOf(domains),
-        job.renderPatterns().stream().map(Pattern::compile).toList());
+        job.renderPatterns().stream().map(Pattern::compile).toList(),
+        job.sequences().stream().map(sequence -> Pattern.compile(sequence.on())).toList());
   }
 
   String id() {
@@ -117,6 +119,9 @@ record Crawl(
    * {@code <noscript>}, the marks of a page built by scripts).
    */
   boolean needsRender(String url, org.jsoup.nodes.Document page) {
+    if (!stepsFor(url).isEmpty()) {
+      return true;
+    }
     return switch (job.render()) {
       case ALWAYS -> true;
       case NEVER -> renderPatterns.stream().anyMatch(p -> p.matcher(url).find());
@@ -130,6 +135,17 @@ record Crawl(
         yield page.body().text().isBlank() || page.selectFirst("noscript") != null;
       }
     };
+  }
+
+  /** The browser steps of every sequence whose pattern matches {@code url}, in order. */
+  List<dev.pipeline.core.message.CrawlStep> stepsFor(String url) {
+    List<dev.pipeline.core.message.CrawlStep> steps = new java.util.ArrayList<>();
+    for (int i = 0; i < sequencePatterns.size(); i++) {
+      if (sequencePatterns.get(i).matcher(url).find()) {
+        steps.addAll(job.sequences().get(i).steps());
+      }
+    }
+    return steps;
   }
 
   /** The registered domain of a host (www.example.co.uk -> example.co.uk); an IP is its own. */

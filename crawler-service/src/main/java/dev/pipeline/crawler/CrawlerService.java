@@ -108,6 +108,15 @@ public final class CrawlerService implements Callable<Integer> {
           "The Chromium to render with (env PIPELINE_CHROMIUM, default ${DEFAULT-VALUE}).")
   java.nio.file.Path chromium;
 
+  @Option(
+      names = "--screenshot-dir",
+      paramLabel = "DIR",
+      defaultValue =
+          "${env:PIPELINE_CRAWLER_SCREENSHOT_DIR:-${sys:java.io.tmpdir}/pipeline-screenshots}",
+      description =
+          "Where screenshot steps write their PNG files, one folder per crawl (env PIPELINE_CRAWLER_SCREENSHOT_DIR, default ${DEFAULT-VALUE}).")
+  java.nio.file.Path screenshotDir;
+
   /** Two browsers per core (rendering waits on the network too), as memory allows. */
   static int fittedRenderPool() {
     long memory =
@@ -154,7 +163,8 @@ public final class CrawlerService implements Callable<Integer> {
             RenderPool renderer =
                 browsers == 0
                     ? null
-                    : new RenderPool(browsers, chromium, fetchTimeout, fetcher, hosts);
+                    : new RenderPool(
+                        browsers, chromium, screenshotDir, fetchTimeout, fetcher, hosts);
             if (renderer != null) {
               // Browsers are child processes: close them with the service, not after it.
               Runtime.getRuntime().addShutdownHook(new Thread(renderer::close, "close-browsers"));

@@ -318,6 +318,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       }
       Links links = Links.NONE;
       Long renderMs = null;
+      java.util.Map<String, Object> extracted = null;
       if (response.truncated()) {
         error = "page larger than " + fetcher.maxBytes() + " bytes: not parsed";
       } else if (response.status() >= 200
@@ -334,6 +335,10 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
               try {
                 RenderPool.Rendered rendered = renderer.render(renderRequest(response, session));
                 renderMs = rendered.renderMs();
+                extracted = rendered.extracted();
+                if (rendered.stepError() != null) {
+                  error = rendered.stepError();
+                }
                 links =
                     Links.parse(
                         rendered.html().getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -389,7 +394,8 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           ref,
           worker,
           Instant.now(),
-          renderMs);
+          renderMs,
+          extracted);
     }
 
     /**
@@ -450,7 +456,9 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           crawl.job().userAgent(),
           crawl.job().allowPrivateAddresses(),
           session == null ? List.of() : session.cookiesFor(url),
-          session != null);
+          session != null,
+          crawl.stepsFor(url),
+          crawl.job().login() == null ? null : credentials.get(crawl.job().login().credential()));
     }
 
     /** The crawl's logged-in session in this process, or null when the crawl has no login. */

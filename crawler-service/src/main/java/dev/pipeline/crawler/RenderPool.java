@@ -10,12 +10,14 @@ import com.microsoft.playwright.Route;
 import com.microsoft.playwright.TimeoutError;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.WaitUntilState;
+import dev.pipeline.core.message.CrawlStep;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +46,7 @@ final class RenderPool implements AutoCloseable {
   private static final Set<String> SKIPPED_RESOURCES = Set.of("image", "media", "font");
   private static final int ATTEMPTS = 2;
   private static final long QUIET_MS = 150;
+  private static final int PAGES_PER_BROWSER = 8;
   private static final double POLL_MS = 15;
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
@@ -57,10 +60,20 @@ final class RenderPool implements AutoCloseable {
       String userAgent,
       boolean allowPrivateAddresses,
       List<okhttp3.Cookie> cookies,
-      boolean readOnly) {}
+      boolean readOnly,
+      List<CrawlStep> steps,
+      Credentials.@Nullable Credential credential) {}
 
-  /** The rendered DOM, and the requests of the page the guard refused. */
-  record Rendered(String html, long renderMs, List<String> blocked) {}
+  /**
+   * The rendered DOM (after the steps), the requests of the page the guard refused, what the steps
+   * read, and the first step that failed (which, where, why), if one did.
+   */
+  record Rendered(
+      String html,
+      long renderMs,
+      List<String> blocked,
+      Map<String, Object> extracted,
+      @Nullable String stepError) {}
 
   /** Rendering failed even in a fresh browser. */
   static final class RenderException extends Exception {
@@ -74,16 +87,24 @@ final class RenderPool implements AutoCloseable {
   private record Task(Request request, CompletableFuture<Rendered> result) {}
 
   private final Path chromium;
+  private final Path screenshots;
   private final Duration timeout;
   private final PageFetcher guard;
   private final List<String> flags;
   private final BlockingQueue<Task> tasks = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.Semaphore free;
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 
   RenderPool(
-      int size, Path chromium, Duration timeout, PageFetcher guard, Map<String, String> resolve) {
+      int size,
+      Path chromium,
+      Path screenshots,
+      Duration timeout,
+      PageFetcher guard,
+      Map<String, String> resolve) {
     this.chromium = chromium;
+    this.screenshots = screenshots;
     this.timeout = timeout;
     this.guard = guard;
     List<String> flags =
@@ -105,6 +126,7 @@ final class RenderPool implements AutoCloseable {
       flags.add("--host-resolver-rules=" + String.join(", ", rules));
     }
     this.flags = List.copyOf(flags);
+    this.free = new java.util.concurrent.Semaphore(size);
     for (int i = 0; i < size; i++) {
       threads.add(Thread.ofPlatform().daemon().name("renderer-" + i).start(new Renderer()));
     }
@@ -125,6 +147,17 @@ final class RenderPool implements AutoCloseable {
       throw new RenderException(
           "no Chromium at " + chromium + " (install Debian's chromium)", null);
     }
+    // Waiting for a free browser is not rendering: the time limit starts once one is free.
+    free.acquire();
+    try {
+      return renderOnFreeBrowser(request);
+    } finally {
+      free.release();
+    }
+  }
+
+  private Rendered renderOnFreeBrowser(Request request)
+      throws RenderException, InterruptedException {
     Task task = new Task(request, new CompletableFuture<>());
     tasks.add(task);
     // Each attempt may take a navigation and a settle wait, each within the timeout, and a browser
@@ -168,8 +201,26 @@ final class RenderPool implements AutoCloseable {
     private @Nullable Request current;
     private final List<String> blocked = new ArrayList<>();
     private boolean documentServed;
-    // One page per crawl, navigated from one URL to the next: a new page costs a new renderer.
-    private final Map<String, Page> pages = new HashMap<>();
+    // While steps run, the page may navigate (a goto, a click on a link): through the guard.
+    private boolean stepsRunning;
+    // A page per crawl and host, navigated from one URL of the host to the next: Chromium gives
+    // each site its own renderer process, so a page kept per host saves starting one per page.
+    // The least recently used goes past PAGES_PER_BROWSER.
+    private final Map<String, Page> pages =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Page> eldest) {
+            if (size() <= PAGES_PER_BROWSER) {
+              return false;
+            }
+            try {
+              eldest.getValue().close();
+            } catch (PlaywrightException e) {
+              log.debug("closing a page: {}", firstLine(e));
+            }
+            return true;
+          }
+        };
     // Requests of the current page not yet finished or failed (events arrive on this thread).
     private int inFlight;
 
@@ -232,7 +283,7 @@ final class RenderPool implements AutoCloseable {
       documentServed = false;
       blocked.clear();
       long started = System.nanoTime();
-      Page page = pages.get(request.crawlId());
+      Page page = page(context, request);
       try {
         page.navigate(
             request.url(),
@@ -240,10 +291,118 @@ final class RenderPool implements AutoCloseable {
                 .setWaitUntil(WaitUntilState.LOAD)
                 .setTimeout(timeout.toMillis()));
         settle(page, request.url());
+        Map<String, Object> extracted = new LinkedHashMap<>();
+        String stepError = runSteps(page, context, request, extracted);
         String html = page.content();
-        return new Rendered(html, (System.nanoTime() - started) / 1_000_000, List.copyOf(blocked));
+        return new Rendered(
+            html,
+            (System.nanoTime() - started) / 1_000_000,
+            List.copyOf(blocked),
+            extracted,
+            stepError);
       } finally {
         current = null;
+      }
+    }
+
+    /**
+     * Runs the crawl's steps for this page, in order, recording what they read; returns the first
+     * failure (step number, step, page, reason), after which no further step runs.
+     */
+    private @Nullable String runSteps(
+        Page page, BrowserContext context, Request request, Map<String, Object> extracted) {
+      List<CrawlStep> steps = request.steps();
+      stepsRunning = !steps.isEmpty();
+      try {
+        for (int i = 0; i < steps.size(); i++) {
+          CrawlStep step = steps.get(i);
+          try {
+            runStep(page, context, request, step, i + 1, extracted);
+          } catch (PlaywrightException | IllegalArgumentException | java.io.IOException e) {
+            if (e instanceof PlaywrightException && (browser == null || !browser.isConnected())) {
+              throw (PlaywrightException) e; // the browser died: the page is rendered again
+            }
+            return "step "
+                + (i + 1)
+                + " ("
+                + step.describe()
+                + ") on "
+                + request.url()
+                + " failed: "
+                + firstLine(e);
+          }
+        }
+        return null;
+      } finally {
+        stepsRunning = false;
+      }
+    }
+
+    private void runStep(
+        Page page,
+        BrowserContext context,
+        Request request,
+        CrawlStep step,
+        int number,
+        Map<String, Object> extracted)
+        throws java.io.IOException {
+      double wait = step.timeoutMs() != null ? step.timeoutMs() : timeout.toMillis();
+      switch (step.kind()) {
+        case GOTO ->
+            page.navigate(
+                URI.create(page.url()).resolve(step.url()).toString(),
+                new Page.NavigateOptions().setTimeout(wait));
+        case FILL ->
+            page.fill(
+                step.selector(),
+                step.value() != null ? step.value() : secret(request, step.credential()),
+                new Page.FillOptions().setTimeout(wait));
+        case CLICK -> page.click(step.selector(), new Page.ClickOptions().setTimeout(wait));
+        case SELECT ->
+            page.selectOption(
+                step.selector(), step.value(), new Page.SelectOptionOptions().setTimeout(wait));
+        case WAIT_FOR -> {
+          if (step.selector() != null) {
+            page.waitForSelector(
+                step.selector(), new Page.WaitForSelectorOptions().setTimeout(wait));
+          } else if (step.url() != null) {
+            page.waitForURL(
+                java.util.regex.Pattern.compile(step.url()),
+                new Page.WaitForURLOptions().setTimeout(wait));
+          } else {
+            settle(page, request.url());
+          }
+        }
+        case SET_COOKIE -> {
+          int equals = step.value().indexOf('=');
+          context.addCookies(
+              List.of(
+                  new Cookie(step.value().substring(0, equals), step.value().substring(equals + 1))
+                      .setUrl(page.url())));
+        }
+        case SET_STORAGE ->
+            page.evaluate(
+                "([area, key, value]) => (area === 'local' ? localStorage : sessionStorage)"
+                    + ".setItem(key, value)",
+                List.of(step.storage(), step.key(), step.value()));
+        case READ_STORAGE ->
+            extracted.put(
+                step.as(),
+                page.evaluate(
+                    "([area, key]) => (area === 'local' ? localStorage : sessionStorage)"
+                        + ".getItem(key)",
+                    List.of(step.storage(), step.key())));
+        case EVALUATE -> extracted.put(step.as(), page.evaluate(step.script()));
+        case EXTRACT -> extracted.put(step.as(), page.locator(step.selector()).allInnerTexts());
+        case SCREENSHOT -> {
+          Path file =
+              screenshots
+                  .resolve(request.crawlId())
+                  .resolve(fingerprint(request.url()) + "-" + number + ".png");
+          Files.createDirectories(file.getParent());
+          page.screenshot(new Page.ScreenshotOptions().setPath(file).setFullPage(true));
+          extracted.put(step.as() != null ? step.as() : "screenshot", file.toString());
+        }
       }
     }
 
@@ -283,14 +442,24 @@ final class RenderPool implements AutoCloseable {
                     .setServiceWorkers(com.microsoft.playwright.options.ServiceWorkerPolicy.BLOCK));
         context.route("**/*", this::route);
         contexts.put(request.crawlId(), context);
-        Page page = context.newPage();
+      }
+      return context;
+    }
+
+    /** The crawl's page for the URL's host in this browser, opened when first needed. */
+    private Page page(BrowserContext context, Request request) {
+      String key =
+          request.crawlId() + " " + dev.pipeline.core.message.CrawlUrls.hostKey(request.url());
+      Page page = pages.get(key);
+      if (page == null || page.isClosed()) {
+        page = context.newPage();
         page.setDefaultTimeout(timeout.toMillis());
         page.onRequest(r -> inFlight++);
         page.onRequestFinished(r -> inFlight = Math.max(0, inFlight - 1));
         page.onRequestFailed(r -> inFlight = Math.max(0, inFlight - 1));
-        pages.put(request.crawlId(), page);
+        pages.put(key, page);
       }
-      return context;
+      return page;
     }
 
     /**
@@ -306,10 +475,14 @@ final class RenderPool implements AutoCloseable {
         return;
       }
       if (request.isNavigationRequest() && request.frame().parentFrame() == null) {
-        if (documentServed) {
+        if (documentServed && !stepsRunning) {
           // A script sending the page elsewhere: that URL is for the frontier, not this render.
           blocked.add(url + ": a navigation away from the page");
           route.abort("blockedbyclient");
+          return;
+        }
+        if (documentServed) {
+          resumeIfAllowed(route, page, url);
           return;
         }
         documentServed = true;
@@ -332,10 +505,17 @@ final class RenderPool implements AutoCloseable {
         route.abort("blockedbyclient");
         return;
       }
-      if (SKIPPED_RESOURCES.contains(request.resourceType())) {
+      boolean screenshot =
+          page.steps().stream().anyMatch(s -> s.kind() == CrawlStep.Action.SCREENSHOT);
+      if (!screenshot && SKIPPED_RESOURCES.contains(request.resourceType())) {
         route.abort("blockedbyclient");
         return;
       }
+      resumeIfAllowed(route, page, url);
+    }
+
+    /** Lets the request go out unless the address guard refuses its host. */
+    private void resumeIfAllowed(Route route, Request page, String url) {
       String host;
       try {
         host = URI.create(url).getHost();
@@ -393,6 +573,31 @@ final class RenderPool implements AutoCloseable {
     }
   }
 
+  /** A step fills in the login credential's user name or password; it is never recorded. */
+  private static String secret(Request request, @Nullable String part) {
+    if (request.credential() == null) {
+      throw new IllegalArgumentException("the crawl has no login credential this crawler holds");
+    }
+    return "password".equals(part)
+        ? request.credential().password()
+        : request.credential().username();
+  }
+
+  private static String fingerprint(String url) {
+    return java.util.HexFormat.of()
+        .formatHex(
+            java.util.Arrays.copyOf(
+                sha256().digest(url.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 8));
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK always has SHA-256", e);
+    }
+  }
+
   private static Cookie browserCookie(okhttp3.Cookie cookie) {
     Cookie converted =
         new Cookie(cookie.name(), cookie.value())
@@ -411,7 +616,13 @@ final class RenderPool implements AutoCloseable {
       return "unknown";
     }
     String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    // Playwright's errors read "Error {\n  message='Timeout 300ms exceeded.\n...": the message.
+    int quoted = message.indexOf("message='");
+    if (quoted >= 0) {
+      message = message.substring(quoted + "message='".length());
+    }
     int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+    String line = newline < 0 ? message : message.substring(0, newline);
+    return line.endsWith("'") ? line.substring(0, line.length() - 1) : line;
   }
 }

@@ -5,6 +5,8 @@ import dev.pipeline.core.crawl.CrawlSubmission;
 import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.CrawlLogin;
+import dev.pipeline.core.message.CrawlSequence;
+import dev.pipeline.core.message.CrawlStep;
 import dev.pipeline.core.runtime.Publisher;
 import java.time.Duration;
 import java.time.Instant;
@@ -78,6 +80,7 @@ final class Crawls implements AutoCloseable {
     @Nullable CrawlLogin login;
     CrawlJob.Render render = CrawlJob.Render.NEVER;
     List<String> renderPatterns = new ArrayList<>();
+    List<CrawlSequence> sequences = new ArrayList<>();
 
     Job(List<String> seeds) {
       this.seeds = seeds;
@@ -143,6 +146,11 @@ final class Crawls implements AutoCloseable {
       return this;
     }
 
+    Job sequence(String on, CrawlStep... steps) {
+      sequences.add(new CrawlSequence(on, List.of(steps)));
+      return this;
+    }
+
     Job renderPattern(String regex) {
       renderPatterns.add(regex);
       return this;
@@ -180,7 +188,8 @@ final class Crawls implements AutoCloseable {
           login,
           render,
           renderPatterns,
-          null);
+          null,
+          sequences);
     }
   }
 }

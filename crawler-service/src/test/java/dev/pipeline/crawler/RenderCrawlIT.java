@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlJob;
+import dev.pipeline.core.message.CrawlStep;
 import dev.pipeline.core.message.PageResult;
 import dev.pipeline.core.message.SkippedUrl;
 import dev.pipeline.core.testing.JavaProcess;
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
 import dev.pipeline.localkafka.testkit.TestBroker;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
@@ -38,9 +43,11 @@ class RenderCrawlIT {
 
   private static JavaProcess crawler;
   private static Crawls crawls;
+  private static Path screenshots;
 
   @BeforeAll
-  static void startCrawler(TestBroker broker) {
+  static void startCrawler(TestBroker broker) throws Exception {
+    screenshots = Files.createTempDirectory("render-it-screenshots");
     crawler =
         CrawlerIT.crawler(
             broker.bootstrapServers(),
@@ -50,7 +57,9 @@ class RenderCrawlIT {
             "--fetch-timeout",
             "PT5S",
             "--trusted-address",
-            "127.0.0.1");
+            "127.0.0.1",
+            "--screenshot-dir",
+            screenshots.toString());
     crawls = new Crawls(broker.bootstrapServers());
   }
 
@@ -238,6 +247,179 @@ class RenderCrawlIT {
       assertThat(crawl.pageOf(site.url("/")).rendered()).isTrue();
       assertThat(slowCalls.get()).as("the page was rendered again").isGreaterThanOrEqualTo(2);
       assertThat(crawler.isAlive()).isTrue();
+    }
+  }
+
+  private static CrawlStep step(String action) {
+    return new CrawlStep(action, null, null, null, null, null, null, null, null, null);
+  }
+
+  @Test
+  void stepsReadStorageAndIndexedDbFillFormsAndTakeScreenshots() throws Exception {
+    try (TestSite site = TestSite.start()) {
+      site.page(
+          "/",
+          page("home", "<a href=/storage>storage</a> <a href=/idb>idb</a> <a href=/search>s</a>"));
+      // Shows its content only to a browser whose LocalStorage holds the token.
+      site.page(
+          "/storage",
+          page(
+              "storage",
+              "<div id=content>locked</div><script>if (localStorage.getItem('token') === 'open')"
+                  + " { const a = document.createElement('a'); a.href = '/storage-secret';"
+                  + " a.textContent = 'secret'; document.getElementById('content')"
+                  + ".replaceChildren(a); }</script>"));
+      // Keeps its data in IndexedDB; says when it is written.
+      site.page(
+          "/idb",
+          page(
+              "idb",
+              "Items.<script>const open = indexedDB.open('shop', 1);"
+                  + " open.onupgradeneeded = () => open.result.createObjectStore('items', {keyPath: 'id'});"
+                  + " open.onsuccess = () => { const tx = open.result.transaction('items', 'readwrite');"
+                  + " tx.objectStore('items').put({id: 1, name: 'lamp'});"
+                  + " tx.objectStore('items').put({id: 2, name: 'desk'});"
+                  + " tx.oncomplete = () => document.body.dataset.ready = 'yes'; };</script>"));
+      // A search form whose results a script fetches.
+      site.page(
+          "/search",
+          page(
+              "search",
+              "<input id=q><button id=go>Search</button><div id=results></div><script>"
+                  + "document.getElementById('go').onclick = () => fetch('/api/search?q=' +"
+                  + " document.getElementById('q').value).then(r => r.text()).then(href => {"
+                  + " const a = document.createElement('a'); a.href = href; a.textContent = href;"
+                  + " document.getElementById('results').appendChild(a); });</script>"));
+      site.handle(
+          "/api/search?q=lamp",
+          exchange -> TestSite.send(exchange, 200, "text/plain", "/result-lamp"));
+      for (String path : List.of("/storage-secret", "/result-lamp")) {
+        site.page(path, page(path, "Found by steps."));
+      }
+      CrawlJob job =
+          crawls
+              .job(site.url("/"))
+              .depth(2)
+              .publicOnly()
+              .sequence(
+                  "/storage$",
+                  new CrawlStep(
+                      "set-storage", null, "open", null, null, "local", "token", null, null, null),
+                  new CrawlStep("goto", null, null, null, "/storage", null, null, null, null, null),
+                  new CrawlStep(
+                      "read-storage",
+                      null,
+                      null,
+                      null,
+                      null,
+                      "local",
+                      "token",
+                      null,
+                      "token",
+                      null),
+                  new CrawlStep(
+                      "extract", "#content a", null, null, null, null, null, null, "links", null))
+              .sequence(
+                  "/idb$",
+                  new CrawlStep(
+                      "wait-for",
+                      "body[data-ready=yes]",
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null),
+                  new CrawlStep(
+                      "evaluate",
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      "() => new Promise((resolve, reject) => { const open = indexedDB.open('shop');"
+                          + " open.onsuccess = () => { const all = open.result.transaction('items')"
+                          + ".objectStore('items').getAll(); all.onsuccess = () => resolve(all.result); };"
+                          + " open.onerror = () => reject(open.error); })",
+                      "items",
+                      null))
+              .sequence(
+                  "/search$",
+                  new CrawlStep("fill", "#q", "lamp", null, null, null, null, null, null, null),
+                  new CrawlStep("click", "#go", null, null, null, null, null, null, null, null),
+                  new CrawlStep(
+                      "wait-for", "#results a", null, null, null, null, null, null, null, null),
+                  new CrawlStep(
+                      "screenshot", null, null, null, null, null, null, null, "shot", null))
+              .build();
+      CrawlTracker crawl = crawls.run(job);
+      assertThat(paths(crawl, false))
+          .isEqualTo(Set.of("/", "/storage", "/idb", "/search", "/storage-secret", "/result-lamp"));
+      assertThat(paths(crawl, true)).isEqualTo(Set.of("/storage", "/idb", "/search"));
+      assertThat(crawl.pages().values()).extracting(PageResult::error).containsOnlyNulls();
+
+      assertThat(crawl.pageOf(site.url("/storage")).extracted())
+          .containsEntry("token", "open")
+          .containsEntry("links", List.of("secret"));
+      assertThat(crawl.pageOf(site.url("/idb")).extracted().get("items"))
+          .isEqualTo(List.of(Map.of("id", 1, "name", "lamp"), Map.of("id", 2, "name", "desk")));
+      Path shot = Path.of((String) crawl.pageOf(site.url("/search")).extracted().get("shot"));
+      assertThat(shot).startsWith(screenshots.resolve(job.crawlId()));
+      byte[] png = Files.readAllBytes(shot);
+      assertThat(Arrays.copyOf(png, 4)).isEqualTo(new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+    }
+  }
+
+  @Test
+  void aFailingStepSaysWhichStepOnWhichPageAndWhyAndTheCrawlGoesOn() throws Exception {
+    try (TestSite elsewhere = TestSite.on("127.0.0.2");
+        TestSite site = site(elsewhere)) {
+      CrawlStep missing =
+          new CrawlStep("click", "#missing", null, null, null, null, null, null, null, 300L);
+      CrawlTracker crawl =
+          crawls.run(
+              crawls
+                  .job(site.url("/"))
+                  .depth(3)
+                  .exclude("excluded")
+                  .publicOnly()
+                  .sequence("/plain$", missing)
+                  .build());
+      assertThat(crawl.pageOf(site.url("/plain")).error())
+          .startsWith("step 1 (click #missing) on " + site.url("/plain") + " failed: ")
+          .contains("300ms");
+      assertThat(paths(crawl, false)).isEqualTo(IN_HTML); // plain2 still found, from the DOM
+    }
+  }
+
+  @Test
+  void aCalendarTrapEndsAtTheCrawlsDepth() throws Exception {
+    try (TestSite site = TestSite.start()) {
+      site.page("/", page("home", "<a href='/calendar?m=0'>calendar</a>"));
+      for (int month = 0; month < 20; month++) {
+        site.page(
+            "/calendar?m=" + month,
+            page(
+                "month " + month,
+                "<noscript>JavaScript</noscript>"
+                    + scriptedLinks(0, "/calendar?m=" + (month + 1))));
+      }
+      CrawlTracker crawl =
+          crawls.run(
+              crawls.job(site.url("/")).depth(4).publicOnly().render(CrawlJob.Render.AUTO).build());
+      assertThat(crawl.pages().keySet())
+          .containsExactlyInAnyOrder(
+              site.url("/"),
+              site.url("/calendar?m=0"),
+              site.url("/calendar?m=1"),
+              site.url("/calendar?m=2"),
+              site.url("/calendar?m=3"));
+      assertThat(crawl.skipsOf(site.url("/calendar?m=4")))
+          .extracting(SkippedUrl::reason)
+          .containsOnly(SkippedUrl.Reason.BEYOND_DEPTH);
     }
   }
 

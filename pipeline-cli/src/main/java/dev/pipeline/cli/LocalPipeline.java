@@ -167,6 +167,12 @@ final class LocalPipeline {
             environment.put(
                 "PIPELINE_DB_URL", "jdbc:sqlite:" + layout.home().resolve("data/pipeline.db"));
           }
+          if (service == ServiceName.CRAWLER
+              && !System.getenv().containsKey("PIPELINE_CRAWLER_SCREENSHOT_DIR")) {
+            environment.put(
+                "PIPELINE_CRAWLER_SCREENSHOT_DIR",
+                layout.home().resolve("data/screenshots").toString());
+          }
           started.add(supervisor.startService(service, index, current.bootstrap(), environment));
         }
       }

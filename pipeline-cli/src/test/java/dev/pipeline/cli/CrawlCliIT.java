@@ -68,6 +68,18 @@ class CrawlCliIT {
               "form[[");
       assertThat(badForm.exit()).isEqualTo(2);
       assertThat(badForm.err()).contains("--login-form is not a CSS selector");
+      Path steps = home.resolve("steps.yaml");
+      Files.writeString(steps, "- on: /search$\n  steps:\n    - {action: click}\n");
+      CliProcess.Result badStep =
+          cli.run("crawl", "https://example.com/", "--steps", steps.toString());
+      assertThat(badStep.exit()).isEqualTo(2);
+      assertThat(badStep.err())
+          .contains("--steps " + steps + ", sequence 1: ")
+          .contains("click needs selector");
+      CliProcess.Result badRender =
+          cli.run("crawl", "https://example.com/", "--render", "sometimes");
+      assertThat(badRender.exit()).isEqualTo(2);
+      assertThat(badRender.err()).contains("--render must be never, auto or always");
 
       CliProcess.Result crawl =
           cli.runIn(

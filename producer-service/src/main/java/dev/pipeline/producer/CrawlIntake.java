@@ -7,6 +7,8 @@ import dev.pipeline.core.http.HttpApi;
 import dev.pipeline.core.http.HttpError;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.CrawlLogin;
+import dev.pipeline.core.message.CrawlSequence;
+import dev.pipeline.core.message.CrawlStep;
 import dev.pipeline.core.message.InvalidMessageException;
 import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.Publisher;
@@ -27,6 +29,8 @@ import java.util.Set;
 final class CrawlIntake {
   private static final List<String> FIELDS = fields(CrawlRequest.class);
   private static final List<String> LOGIN_FIELDS = fields(CrawlLogin.class);
+  private static final List<String> SEQUENCE_FIELDS = fields(CrawlSequence.class);
+  private static final List<String> STEP_FIELDS = fields(CrawlStep.class);
 
   private static List<String> fields(Class<? extends Record> type) {
     return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
@@ -55,6 +59,19 @@ final class CrawlIntake {
             refuseUnknown(body, FIELDS, "");
             if (body.path("login").isObject()) {
               refuseUnknown(body.get("login"), LOGIN_FIELDS, "login.");
+            }
+            int at = 0;
+            for (JsonNode sequence : body.path("sequences")) {
+              String where = "sequences[" + at++ + "].";
+              if (sequence.isObject()) {
+                refuseUnknown(sequence, SEQUENCE_FIELDS, where);
+                int step = 0;
+                for (JsonNode each : sequence.path("steps")) {
+                  if (each.isObject()) {
+                    refuseUnknown(each, STEP_FIELDS, where + "steps[" + step++ + "].");
+                  }
+                }
+              }
             }
             job = MessageCodec.standard().decode(body, CrawlRequest.class).toJob(Instant.now());
           } catch (InvalidMessageException | IllegalArgumentException e) {

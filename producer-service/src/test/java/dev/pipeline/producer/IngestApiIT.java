@@ -149,8 +149,23 @@ class IngestApiIT {
             login + "\"credential\":\"shop\",\"password\":\"hunter2\"}}", "password",
             login + "\"credential\":\"shop\",\"loggedOutStatus\":99}}",
                 "login.loggedOutStatus must be an HTTP status");
+    String crawl = "{\"urls\":[\"http://example.com/\"],";
+    Map<String, String> rendering =
+        Map.of(
+            crawl + "\"render\":\"sometimes\"}", "render must be never, auto or always",
+            crawl
+                    + "\"sequences\":[{\"on\":\"x\",\"steps\":[{\"action\":\"click\",\"selectr\":\"#a\"}]}]}",
+                "unknown field 'sequences[0].steps[0].selectr'",
+            crawl + "\"sequences\":[{\"on\":\"x\",\"steps\":[{\"action\":\"fly\"}]}]}",
+                "step action must be one of",
+            crawl + "\"sequences\":[{\"on\":\"([\",\"steps\":[{\"action\":\"screenshot\"}]}]}",
+                "on is not a valid regular expression",
+            crawl
+                    + "\"sequences\":[{\"on\":\"x\",\"steps\":[{\"action\":\"fill\",\"selector\":\"#q\"}]}]}",
+                "fill needs a value or a credential");
     Map<String, String> all = new java.util.HashMap<>(reasons);
     all.putAll(logins);
+    all.putAll(rendering);
     for (Map.Entry<String, String> bad : all.entrySet()) {
       HttpResponse<String> response = postCrawl(bad.getKey());
       assertThat(response.statusCode()).as(bad.getKey()).isEqualTo(400);

@@ -2,6 +2,7 @@ package dev.pipeline.core.crawl;
 
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.CrawlLogin;
+import dev.pipeline.core.message.CrawlSequence;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -33,7 +34,8 @@ public record CrawlRequest(
     @Nullable CrawlLogin login,
     @Nullable String render,
     @Nullable List<String> renderPatterns,
-    @Nullable String renderSignal) {
+    @Nullable String renderSignal,
+    @Nullable List<CrawlSequence> sequences) {
 
   public static final int DEFAULT_DEPTH = 2;
   public static final long DEFAULT_DELAY_MS = 500;
@@ -75,7 +77,8 @@ public record CrawlRequest(
           login,
           render(render == null ? "never" : render),
           renderPatterns,
-          renderSignal);
+          renderSignal,
+          sequences);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           e.getMessage()

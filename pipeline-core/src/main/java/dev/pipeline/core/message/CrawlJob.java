@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param renderPatterns URLs matching one of these are always rendered
  * @param renderSignal with AUTO: a CSS selector whose presence means the page needs rendering
  *     (default: a body without text, or a {@code <noscript>})
+ * @param sequences browser steps taken on the pages whose URL matches (those are rendered)
  */
 public record CrawlJob(
     int v,
@@ -41,7 +42,8 @@ public record CrawlJob(
     @Nullable CrawlLogin login,
     Render render,
     List<String> renderPatterns,
-    @Nullable String renderSignal) {
+    @Nullable String renderSignal,
+    List<CrawlSequence> sequences) {
 
   /** When a fetched HTML page is also rendered in headless Chromium. */
   public enum Render {
@@ -97,6 +99,7 @@ public record CrawlJob(
     }
     Fields.required(submittedAt, "submittedAt");
     render = render == null ? Render.NEVER : render;
+    sequences = Fields.list(sequences, "sequences", 20);
     renderPatterns = patterns(renderPatterns, "renderPatterns");
     if (renderSignal != null) {
       Fields.text(renderSignal, "renderSignal", Fields.MAX_NAME);

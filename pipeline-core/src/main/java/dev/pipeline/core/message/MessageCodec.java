@@ -90,6 +90,11 @@ public final class MessageCodec {
     return mapped(type, () -> mapper.treeToValue(node, type));
   }
 
+  /** Plain values (maps, lists, strings, numbers, as a YAML parser gives them) as a JSON tree. */
+  public JsonNode tree(Object value) {
+    return mapper.valueToTree(value);
+  }
+
   /** Parses JSON text into a tree, or throws with the parser's reason. */
   public JsonNode parse(String json) {
     try {

@@ -2,6 +2,7 @@ package dev.pipeline.core.message;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,6 +11,8 @@ import org.jspecify.annotations.Nullable;
  * @param redirects the URLs redirected through, in order, before {@code finalUrl}
  * @param frontier the frontier record it settles, {@code partition:offset}
  * @param renderMs how long rendering it in the browser took, or null when it was not rendered
+ * @param extracted what the crawl's browser steps read on the page, by the names they gave it
+ *     (texts, storage values, scripts' JSON results, screenshot paths)
  */
 public record PageResult(
     int v,
@@ -30,7 +33,8 @@ public record PageResult(
     @Nullable String frontier,
     String worker,
     Instant fetchedAt,
-    @Nullable Long renderMs) {
+    @Nullable Long renderMs,
+    @Nullable Map<String, Object> extracted) {
 
   public PageResult {
     Fields.version(v);
@@ -49,6 +53,10 @@ public record PageResult(
     Fields.optionalText(frontier, "frontier", Fields.MAX_NAME);
     Fields.text(worker, "worker", Fields.MAX_NAME);
     Fields.required(fetchedAt, "fetchedAt");
+    extracted =
+        extracted == null || extracted.isEmpty()
+            ? null
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(extracted));
   }
 
   public boolean rendered() {

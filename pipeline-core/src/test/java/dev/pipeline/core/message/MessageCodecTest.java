@@ -139,6 +139,7 @@ class MessageCodecTest {
                     null,
                     null,
                     null,
+                    null,
                     null))
         .hasMessageContaining("must be an http or https URL");
     assertThatThrownBy(
@@ -164,6 +165,7 @@ class MessageCodecTest {
                     null,
                     null,
                     null,
+                    null,
                     null))
         .hasMessageContaining("include is not a valid regular expression: ([");
     assertThatThrownBy(
@@ -186,6 +188,7 @@ class MessageCodecTest {
                     false,
                     false,
                     now,
+                    null,
                     null,
                     null,
                     null,
