@@ -7,7 +7,6 @@ import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlControl;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.CrawlLogin;
-import dev.pipeline.core.message.CrawlSequence;
 import dev.pipeline.core.message.CrawlUrls;
 import dev.pipeline.core.message.FrontierUrl;
 import dev.pipeline.core.message.MessageCodec;
@@ -427,47 +426,11 @@ final class CrawlCommand implements Callable<Integer> {
               render,
               renderPatterns,
               renderSignal,
-              sequences())
+              stepsFile == null ? null : StepsFile.read(stepsFile))
           .toJob(Instant.now());
     } catch (IllegalArgumentException e) {
       throw new CliException(asFlag(e.getMessage()));
     }
-  }
-
-  /** The --steps file's sequences; a bad file or step is a one-line error naming where. */
-  private @Nullable List<CrawlSequence> sequences() {
-    if (stepsFile == null) {
-      return null;
-    }
-    Object parsed;
-    try {
-      parsed =
-          new org.yaml.snakeyaml.Yaml(
-                  new org.yaml.snakeyaml.constructor.SafeConstructor(
-                      new org.yaml.snakeyaml.LoaderOptions()))
-              .load(Files.readString(stepsFile, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new CliException("cannot read --steps " + stepsFile + ": " + e.getMessage());
-    } catch (org.yaml.snakeyaml.error.YAMLException e) {
-      throw new CliException(
-          "--steps "
-              + stepsFile
-              + " is not YAML or JSON: "
-              + e.getMessage().lines().findFirst().orElse(""));
-    }
-    if (!(parsed instanceof List<?> list)) {
-      throw new CliException("--steps " + stepsFile + " must hold a list of {on, steps}");
-    }
-    List<CrawlSequence> sequences = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      try {
-        sequences.add(CODEC.decode(CODEC.tree(list.get(i)), CrawlSequence.class));
-      } catch (RuntimeException e) {
-        throw new CliException(
-            "--steps " + stepsFile + ", sequence " + (i + 1) + ": " + e.getMessage());
-      }
-    }
-    return sequences;
   }
 
   private @Nullable CrawlLogin login() {
