@@ -470,7 +470,11 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           crawl.id(),
           id ->
               new LoginSession(
-                  crawl, credentials.get(crawl.job().login().credential()), fetcher, worker));
+                  crawl,
+                  credentials.get(crawl.job().login().credential()),
+                  fetcher,
+                  renderer,
+                  worker));
     }
 
     /**

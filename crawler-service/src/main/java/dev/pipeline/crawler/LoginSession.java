@@ -37,6 +37,7 @@ final class LoginSession {
   private final Crawl crawl;
   private final CrawlLogin login;
   private final Credentials.@Nullable Credential credential;
+  private final @Nullable RenderPool renderer;
   private final String worker;
   private final SessionCookies cookies = new SessionCookies();
   private final PageFetcher fetcher;
@@ -45,7 +46,12 @@ final class LoginSession {
   private @Nullable String failure;
 
   LoginSession(
-      Crawl crawl, Credentials.@Nullable Credential credential, PageFetcher plain, String worker) {
+      Crawl crawl,
+      Credentials.@Nullable Credential credential,
+      PageFetcher plain,
+      @Nullable RenderPool renderer,
+      String worker) {
+    this.renderer = renderer;
     this.crawl = crawl;
     this.login = java.util.Objects.requireNonNull(crawl.job().login(), "a crawl with a login");
     this.credential = credential;
@@ -126,12 +132,16 @@ final class LoginSession {
     return false;
   }
 
-  private void loginLocked() throws LoginFailedException {
+  private void loginLocked() throws LoginFailedException, InterruptedException {
     if (failure != null) {
       throw new LoginFailedException(failure);
     }
     try {
-      formLogin();
+      if (login.steps().isEmpty()) {
+        formLogin();
+      } else {
+        browserLogin();
+      }
       generation++;
     } catch (LoginFailedException e) {
       failure = e.getMessage();
@@ -139,12 +149,14 @@ final class LoginSession {
     }
   }
 
-  /** Fetches the login page, fills its form, submits it and checks that it worked. */
-  private void formLogin() throws LoginFailedException {
-    String what = "login with credential " + login.credential() + " at " + login.url();
+  private String what() {
+    return "login with credential " + login.credential() + " at " + login.url();
+  }
+
+  private Credentials.Credential credential() throws LoginFailedException {
     if (credential == null) {
       throw new LoginFailedException(
-          what
+          what()
               + " failed: crawler "
               + worker
               + " holds no credential "
@@ -153,6 +165,68 @@ final class LoginSession {
               + login.credentialKey()
               + "_USERNAME and _PASSWORD, or give --secrets-file)");
     }
+    return credential;
+  }
+
+  /**
+   * Logs in with the login's steps in the crawl's browser context (the page fetched by the browser
+   * itself), then gives the cookies it earned to the HTTP fetcher too.
+   */
+  private void browserLogin() throws LoginFailedException, InterruptedException {
+    String what = what();
+    Credentials.Credential held = credential();
+    if (renderer == null) {
+      throw new LoginFailedException(
+          what
+              + " failed: a login by steps needs a browser, and this crawler has none (--render-pool 0)");
+    }
+    cookies.clear();
+    RenderPool.Rendered rendered;
+    try {
+      rendered =
+          renderer.render(
+              new RenderPool.Request(
+                  crawl.id(),
+                  login.url(),
+                  0,
+                  null,
+                  null,
+                  crawl.job().userAgent(),
+                  crawl.job().allowPrivateAddresses(),
+                  java.util.List.of(),
+                  false, // the login form must be posted
+                  login.steps(),
+                  held));
+    } catch (RenderPool.RenderException e) {
+      throw new LoginFailedException(what + " failed: " + e.getMessage());
+    }
+    if (rendered.stepError() != null) {
+      throw new LoginFailedException(what + " failed: " + rendered.stepError());
+    }
+    byte[] html = rendered.html().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Page after =
+        new Page(
+            rendered.finalUrl(),
+            new PageFetcher.Fetched(
+                200, "text/html; charset=utf-8", null, null, html, html.length, false, ""));
+    if (stillAsks(after, what)) {
+      throw new LoginFailedException(
+          what
+              + " failed: after the steps the page ("
+              + after.url
+              + ") still asks to log in"
+              + title(after));
+    }
+    HttpUrl landed = HttpUrl.parse(rendered.finalUrl());
+    if (landed != null) {
+      cookies.saveFromResponse(landed, rendered.cookies());
+    }
+  }
+
+  /** Fetches the login page, fills its form, submits it and checks that it worked. */
+  private void formLogin() throws LoginFailedException {
+    String what = what();
+    Credentials.Credential credential = credential();
     cookies.clear();
     Page page = follow(get(login.url()), what);
     if (page.response.status() != 200) {

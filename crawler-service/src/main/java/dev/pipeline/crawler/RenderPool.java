@@ -50,13 +50,16 @@ final class RenderPool implements AutoCloseable {
   private static final double POLL_MS = 15;
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
-  /** What to render: a page already fetched over HTTP, as the crawl's browser context sees it. */
+  /**
+   * What to render: a page already fetched over HTTP, as the crawl's browser context sees it; or,
+   * with no {@code body}, a page the browser fetches itself (a login done by steps).
+   */
   record Request(
       String crawlId,
       String url,
       int status,
       @Nullable String contentType,
-      byte[] body,
+      byte @Nullable [] body,
       String userAgent,
       boolean allowPrivateAddresses,
       List<okhttp3.Cookie> cookies,
@@ -70,10 +73,12 @@ final class RenderPool implements AutoCloseable {
    */
   record Rendered(
       String html,
+      String finalUrl,
       long renderMs,
       List<String> blocked,
       Map<String, Object> extracted,
-      @Nullable String stepError) {}
+      @Nullable String stepError,
+      List<okhttp3.Cookie> cookies) {}
 
   /** Rendering failed even in a fresh browser. */
   static final class RenderException extends Exception {
@@ -294,12 +299,19 @@ final class RenderPool implements AutoCloseable {
         Map<String, Object> extracted = new LinkedHashMap<>();
         String stepError = runSteps(page, context, request, extracted);
         String html = page.content();
+        // A login by steps hands the session it earned to the HTTP fetcher.
+        List<okhttp3.Cookie> cookies =
+            request.body() == null
+                ? context.cookies().stream().map(RenderPool::httpCookie).toList()
+                : List.of();
         return new Rendered(
             html,
+            page.url(),
             (System.nanoTime() - started) / 1_000_000,
             List.copyOf(blocked),
             extracted,
-            stepError);
+            stepError,
+            cookies);
       } finally {
         current = null;
       }
@@ -481,7 +493,8 @@ final class RenderPool implements AutoCloseable {
           route.abort("blockedbyclient");
           return;
         }
-        if (documentServed) {
+        if (documentServed || page.body() == null) {
+          documentServed = true;
           resumeIfAllowed(route, page, url);
           return;
         }
@@ -596,6 +609,30 @@ final class RenderPool implements AutoCloseable {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK always has SHA-256", e);
     }
+  }
+
+  private static okhttp3.Cookie httpCookie(Cookie cookie) {
+    okhttp3.Cookie.Builder builder =
+        new okhttp3.Cookie.Builder()
+            .name(cookie.name)
+            .value(cookie.value)
+            .path(cookie.path == null ? "/" : cookie.path);
+    String domain = cookie.domain.startsWith(".") ? cookie.domain.substring(1) : cookie.domain;
+    if (cookie.domain.startsWith(".")) {
+      builder.domain(domain);
+    } else {
+      builder.hostOnlyDomain(domain);
+    }
+    if (cookie.expires != null && cookie.expires > 0) {
+      builder.expiresAt((long) (cookie.expires * 1000));
+    }
+    if (Boolean.TRUE.equals(cookie.secure)) {
+      builder.secure();
+    }
+    if (Boolean.TRUE.equals(cookie.httpOnly)) {
+      builder.httpOnly();
+    }
+    return builder.build();
   }
 
   private static Cookie browserCookie(okhttp3.Cookie cookie) {

@@ -7,6 +7,7 @@ import dev.pipeline.core.crawl.CrawlTracker;
 import dev.pipeline.core.message.CrawlControl;
 import dev.pipeline.core.message.CrawlJob;
 import dev.pipeline.core.message.CrawlLogin;
+import dev.pipeline.core.message.CrawlStep;
 import dev.pipeline.core.message.PageResult;
 import dev.pipeline.core.message.SkippedUrl;
 import dev.pipeline.core.testing.JavaProcess;
@@ -104,7 +105,8 @@ class LoginCrawlIT {
   private static CrawlJob job(LoginSite site, String credential) {
     Crawls.Job job = crawls.job(site.url("/")).depth(5);
     if (credential != null) {
-      job.login(new CrawlLogin(site.url("/login"), credential, null, null, null, null, null, null));
+      job.login(
+          new CrawlLogin(site.url("/login"), credential, null, null, null, null, null, null, null));
     }
     return job.build();
   }
@@ -186,7 +188,9 @@ class LoginCrawlIT {
               .job(site.url("/"))
               .depth(5)
               .renderPattern("/account/settings$")
-              .login(new CrawlLogin(site.url("/login"), "shop", null, null, null, null, null, null))
+              .login(
+                  new CrawlLogin(
+                      site.url("/login"), "shop", null, null, null, null, null, null, null))
               .build();
       CrawlTracker crawl = crawls.run(job);
       Set<String> expected = union(LoginSite.PUBLIC, LoginSite.PRIVATE);
@@ -195,6 +199,45 @@ class LoginCrawlIT {
       assertThat(crawl.pageOf(site.url("/account/settings")).rendered()).isTrue();
       assertThat(site.logins()).isEqualTo(1);
       assertThat(site.destructiveRequests()).as("the page's own POST to a delete link").isZero();
+    }
+  }
+
+  @Test
+  void aLoginByBrowserStepsGivesItsSessionToTheHttpFetcher() throws Exception {
+    try (LoginSite site = new LoginSite(PASSWORD)) {
+      // Over HTTP the scripted form cannot be found: the crawl fails and says so.
+      CrawlTracker http =
+          crawls.run(
+              crawls
+                  .job(site.url("/"))
+                  .login(
+                      new CrawlLogin(
+                          site.url("/js-login"), "shop", null, null, null, null, null, null, null))
+                  .build());
+      assertThat(http.failure()).contains("no form with a password field");
+
+      List<CrawlStep> steps =
+          List.of(
+              new CrawlStep("fill", "#user", null, "username", null, null, null, null, null, null),
+              new CrawlStep("fill", "#pass", null, "password", null, null, null, null, null, null),
+              new CrawlStep("click", "#go", null, null, null, null, null, null, null, null),
+              new CrawlStep(
+                  "wait-for", null, null, null, "/account$", null, null, null, null, null));
+      CrawlTracker crawl =
+          crawls.run(
+              crawls
+                  .job(site.url("/"))
+                  .depth(5)
+                  .login(
+                      new CrawlLogin(
+                          site.url("/js-login"), "shop", null, null, null, null, null, null, steps))
+                  .build());
+      // Not rendered: the pages came over HTTP, with the cookies the browser earned.
+      assertThat(found(crawl)).isEqualTo(union(LoginSite.PUBLIC, LoginSite.PRIVATE));
+      assertThat(crawl.pages().values()).noneMatch(PageResult::rendered);
+      assertThat(site.logins()).isEqualTo(1);
+      assertThat(site.destructiveRequests()).isZero();
+      assertThat(crawler.lines()).noneMatch(line -> line.contains(PASSWORD));
     }
   }
 

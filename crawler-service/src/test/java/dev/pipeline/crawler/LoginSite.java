@@ -151,6 +151,25 @@ final class LoginSite implements AutoCloseable {
         send(exchange, 404, "text/plain", "");
       } else if (path.equals("/login")) {
         login(exchange);
+      } else if (path.equals("/js-login")) {
+        // The same login, but its form is written by a script: only a browser sees it.
+        String token = UUID.randomUUID().toString();
+        csrfTokens.add(token);
+        exchange.getResponseHeaders().add("Set-Cookie", "csrf=" + token + "; Path=/; HttpOnly");
+        String form =
+            loginForm(token, null)
+                .replaceAll("(?s).*<body>(.*)</body>.*", "$1")
+                .replace("type=text name=username", "type=text id=user name=username")
+                .replace("type=password name=password", "type=password id=pass name=password")
+                .replace("<button type=submit>", "<button id=go type=submit>");
+        send(
+            exchange,
+            200,
+            "text/html; charset=utf-8",
+            "<html><head><title>Log in</title></head><body><div id=app></div><script>"
+                + "document.getElementById('app').innerHTML = '"
+                + form.replace("'", "\\'")
+                + "';</script></body></html>");
       } else if (DESTRUCTIVE.contains(pathAndQuery)) {
         destructive.incrementAndGet();
         String session = cookie(exchange, "sid");

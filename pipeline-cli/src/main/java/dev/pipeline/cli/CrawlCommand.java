@@ -186,6 +186,13 @@ final class CrawlCommand implements Callable<Integer> {
   @Nullable String loggedOutSelector;
 
   @Option(
+      names = "--login-steps",
+      paramLabel = "FILE",
+      description =
+          "Log in in a browser with these steps on the login page (YAML or JSON list, as in --steps: e.g. fill with credential: username|password, click, wait-for) instead of by the form over HTTP; the cookies it earns go with every fetch.")
+  @Nullable Path loginSteps;
+
+  @Option(
       names = "--logged-out-status",
       paramLabel = "STATUS",
       description = "A status that means the session is gone (401, say).")
@@ -440,7 +447,8 @@ final class CrawlCommand implements Callable<Integer> {
           || passwordField != null
           || !loginFields.isEmpty()
           || loggedOutSelector != null
-          || loggedOutStatus != null) {
+          || loggedOutStatus != null
+          || loginSteps != null) {
         throw new CliException("the login options need --login-url and --credential");
       }
       return null;
@@ -456,7 +464,8 @@ final class CrawlCommand implements Callable<Integer> {
         passwordField,
         loginFields,
         loggedOutSelector,
-        loggedOutStatus);
+        loggedOutStatus,
+        loginSteps == null ? null : StepsFile.readSteps(loginSteps));
   }
 
   /**

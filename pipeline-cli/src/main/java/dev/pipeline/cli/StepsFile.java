@@ -1,6 +1,7 @@
 package dev.pipeline.cli;
 
 import dev.pipeline.core.message.CrawlSequence;
+import dev.pipeline.core.message.CrawlStep;
 import dev.pipeline.core.message.MessageCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,34 @@ final class StepsFile {
 
   /** Reads the sequences; a bad file or step is a one-line CLI error that says where. */
   static List<CrawlSequence> read(Path file) {
+    List<?> list = list(file, "--steps", "a list of {on, steps}");
+    List<CrawlSequence> sequences = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      try {
+        sequences.add(CODEC.decode(CODEC.tree(list.get(i)), CrawlSequence.class));
+      } catch (RuntimeException e) {
+        throw new CliException("--steps " + file + ", sequence " + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    return sequences;
+  }
+
+  /** Reads a login's steps: a list of steps, as in a sequence. */
+  static List<CrawlStep> readSteps(Path file) {
+    List<?> list = list(file, "--login-steps", "a list of steps");
+    List<CrawlStep> steps = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      try {
+        steps.add(CODEC.decode(CODEC.tree(list.get(i)), CrawlStep.class));
+      } catch (RuntimeException e) {
+        throw new CliException(
+            "--login-steps " + file + ", step " + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    return steps;
+  }
+
+  private static List<?> list(Path file, String flag, String shape) {
     Object parsed;
     try {
       LoaderOptions options = new LoaderOptions();
@@ -57,25 +86,18 @@ final class StepsFile {
                   new Yaml12Booleans())
               .load(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new CliException("cannot read --steps " + file + ": " + e.getMessage());
+      throw new CliException("cannot read " + flag + " " + file + ": " + e.getMessage());
     } catch (YAMLException e) {
       throw new CliException(
-          "--steps "
+          flag
+              + " "
               + file
               + " is not YAML or JSON: "
               + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
     }
     if (!(parsed instanceof List<?> list)) {
-      throw new CliException("--steps " + file + " must hold a list of {on, steps}");
+      throw new CliException(flag + " " + file + " must hold " + shape);
     }
-    List<CrawlSequence> sequences = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      try {
-        sequences.add(CODEC.decode(CODEC.tree(list.get(i)), CrawlSequence.class));
-      } catch (RuntimeException e) {
-        throw new CliException("--steps " + file + ", sequence " + (i + 1) + ": " + e.getMessage());
-      }
-    }
-    return sequences;
+    return list;
   }
 }

@@ -59,6 +59,12 @@ final class CrawlIntake {
             refuseUnknown(body, FIELDS, "");
             if (body.path("login").isObject()) {
               refuseUnknown(body.get("login"), LOGIN_FIELDS, "login.");
+              int step = 0;
+              for (JsonNode each : body.get("login").path("steps")) {
+                if (each.isObject()) {
+                  refuseUnknown(each, STEP_FIELDS, "login.steps[" + step++ + "].");
+                }
+              }
             }
             int at = 0;
             for (JsonNode sequence : body.path("sequences")) {

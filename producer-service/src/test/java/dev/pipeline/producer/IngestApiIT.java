@@ -153,6 +153,9 @@ class IngestApiIT {
     Map<String, String> rendering =
         Map.of(
             crawl + "\"render\":\"sometimes\"}", "render must be never, auto or always",
+            login
+                    + "\"credential\":\"shop\",\"steps\":[{\"action\":\"fill\",\"selector\":\"#p\",\"valu\":\"x\"}]}}",
+                "unknown field 'login.steps[0].valu'",
             crawl
                     + "\"sequences\":[{\"on\":\"x\",\"steps\":[{\"action\":\"click\",\"selectr\":\"#a\"}]}]}",
                 "unknown field 'sequences[0].steps[0].selectr'",

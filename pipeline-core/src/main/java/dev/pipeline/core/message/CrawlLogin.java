@@ -1,6 +1,7 @@
 package dev.pipeline.core.message;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jsoup.select.Selector;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param loggedOutSelector a CSS selector present on a page only when the session is gone; a
  *     redirect to the login page always counts as logged out
  * @param loggedOutStatus a status code that means the session is gone (401, say)
+ * @param steps when given, the login is done in a browser by these steps on the login page
+ *     (typically fill with the credential, click, wait-for) instead of by the form over HTTP; the
+ *     cookies it earns then go with the HTTP fetches too
  */
 public record CrawlLogin(
     String url,
@@ -28,7 +32,8 @@ public record CrawlLogin(
     @Nullable String passwordField,
     Map<String, String> fields,
     @Nullable String loggedOutSelector,
-    @Nullable Integer loggedOutStatus) {
+    @Nullable Integer loggedOutStatus,
+    List<CrawlStep> steps) {
 
   public CrawlLogin {
     url = CrawlUrls.normalize(Fields.text(url, "login.url", Fields.MAX_URL), "login.url");
@@ -46,6 +51,7 @@ public record CrawlLogin(
     }
     fields = java.util.Collections.unmodifiableMap(fields);
     loggedOutSelector = selector(loggedOutSelector, "login.loggedOutSelector");
+    steps = Fields.list(steps, "login.steps", 50);
     if (loggedOutStatus != null && (loggedOutStatus < 200 || loggedOutStatus > 599)) {
       throw new IllegalArgumentException(
           "login.loggedOutStatus must be an HTTP status: " + loggedOutStatus);
