@@ -27,7 +27,11 @@ final class Database {
 
   /** Migration scripts in order; a new one is appended, an applied one is never edited. */
   private static final List<String> MIGRATIONS =
-      List.of("db/V1__log_events.sql", "db/V2__hash_results.sql", "db/V3__crawl_pages.sql");
+      List.of(
+          "db/V1__log_events.sql",
+          "db/V2__hash_results.sql",
+          "db/V3__crawl_pages.sql",
+          "db/V4__crawl_pages_rendering.sql");
 
   enum Dialect {
     SQLITE,

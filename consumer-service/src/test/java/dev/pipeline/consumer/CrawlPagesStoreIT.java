@@ -99,6 +99,15 @@ class CrawlPagesStoreIT {
         .isEqualTo(PAGES);
     assertThat(count(dbUrl, "SELECT MAX(depth) FROM crawl_pages WHERE crawl_id = '" + crawl + "'"))
         .isEqualTo(1);
+    // A rendered page keeps its render time and what the browser steps read.
+    assertThat(
+            count(
+                dbUrl,
+                "SELECT COUNT(*) FROM crawl_pages WHERE render_ms = 42 AND extracted"
+                    + " = '{\"links\":[\"next\"]}' AND crawl_id = '"
+                    + crawl
+                    + "'"))
+        .isEqualTo(PAGES);
   }
 
   private static String page(String crawl, String url, int depth) {
@@ -124,8 +133,8 @@ class CrawlPagesStoreIT {
                     "0:0",
                     "w",
                     Instant.now(),
-                    null,
-                    null)),
+                    42L,
+                    java.util.Map.of("links", List.of("next")))),
         StandardCharsets.UTF_8);
   }
 }
