@@ -27,13 +27,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-serve() { # LATENCY_MS PORT -> prints the home page URL; the site runs with the JIT at full power
+serve() { # LATENCY_MS PORT -> sets url to the home page (not in a subshell: the trap must know site_pid); the site runs with the JIT at full power
   [ -n "$site_pid" ] && kill "$site_pid" && wait "$site_pid" 2>/dev/null || true
   "$JAVA" -XX:+UseSerialGC -jar "$CLI_JAR" site serve --pages "$pages" --hosts 16 --latency "$1" \
     --port "$2" >"$work/site.out" 2>"$work/site.err" &
   site_pid=$!
   for _ in $(seq 100); do [ -s "$work/site.out" ] && break; sleep 0.1; done
-  head -1 "$work/site.out"
+  url=$(head -1 "$work/site.out")
 }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 crawl() { # URL -> pages/s of one whole crawl
@@ -54,7 +54,7 @@ echo
 "$P" up --producers 0 --consumers 0 --hashers 0 --crawlers 1 >/dev/null
 sleep 5
 
-url=$(serve 25 18400)
+serve 25 18400
 seq=$("$JAVA" -XX:+UseSerialGC -jar "$CLI_JAR" site crawl-sequential "$url" --max-pages 1000 --json | field pagesPerSecond)
 one=$(median3 "$url")
 scale 2
@@ -68,7 +68,7 @@ echo "| crawler-service, 1 process | $one | $(ratio "$one" "$seq") |"
 echo "| crawler-service, 2 processes | $two | $(ratio "$two" "$seq") |"
 echo
 
-url=$(serve 0 18401)
+serve 0 18401
 scale 1
 fast=$(median3 "$url")
 rss=$(for pid in $(crawlers); do awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$pid/status"; done)

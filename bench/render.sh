@@ -36,13 +36,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-serve() { # PORT [--scripted] -> prints the home page URL
+serve() { # PORT [--scripted] -> sets url to the home page (not in a subshell: the trap must know site_pid)
   [ -n "$site_pid" ] && kill "$site_pid" && wait "$site_pid" 2>/dev/null || true
   "$JAVA" -XX:+UseSerialGC -jar "$CLI_JAR" site serve --pages 100000 --hosts 8 \
     --latency "$latency" --port "$1" "${@:2}" >"$work/site.out" 2>"$work/site.err" &
   site_pid=$!
   for _ in $(seq 100); do [ -s "$work/site.out" ] && break; sleep 0.1; done
-  head -1 "$work/site.out"
+  url=$(head -1 "$work/site.out")
 }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 crawl() { # URL RENDER MAX_PAGES -> pages/s of one crawl
@@ -79,7 +79,7 @@ ratio() { awk "BEGIN{printf \"%.1f\", $1/$2}"; }
 
 echo "# render benchmark: $(nproc) cores, $(chromium --version 2>/dev/null), $latency ms per request"
 echo
-url=$(serve 18500 --scripted)
+serve 18500 --scripted
 seq=$("$JAVA" -cp "$peer_cp" RenderDrivers selenium-crawl "$url" 100 2>/dev/null | field pagesPerSecond)
 
 echo "## Every page rendered (scripted links): pages/s of $pages pages"
@@ -100,7 +100,7 @@ for pool in 1 2 4 8; do
 done
 echo
 
-url=$(serve 18501)
+serve 18501
 up_with_pool 4
 crawl "$url" never 200 >/dev/null
 plain=$(crawl "$url" never "$pages")

@@ -47,6 +47,7 @@ final class RenderPool implements AutoCloseable {
   private static final int ATTEMPTS = 2;
   private static final long QUIET_MS = 150;
   private static final int PAGES_PER_BROWSER = 8;
+  private static final int HUNG_AFTER_TIMEOUTS = 3;
   private static final double POLL_MS = 15;
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
@@ -228,6 +229,7 @@ final class RenderPool implements AutoCloseable {
         };
     // Requests of the current page not yet finished or failed (events arrive on this thread).
     private int inFlight;
+    private int timeoutsInARow;
 
     @Override
     public void run() {
@@ -258,7 +260,9 @@ final class RenderPool implements AutoCloseable {
       PlaywrightException last = null;
       for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
         try {
-          return renderOnce(request);
+          Rendered rendered = renderOnce(request);
+          timeoutsInARow = 0;
+          return rendered;
         } catch (PlaywrightException e) {
           last = e;
           boolean browserGone = browser == null || !browser.isConnected();
@@ -268,7 +272,16 @@ final class RenderPool implements AutoCloseable {
               attempt,
               browserGone ? "gone" : "alive",
               firstLine(e));
-          if (!browserGone && !(e instanceof TimeoutError)) {
+          if (!browserGone && e instanceof TimeoutError) {
+            // A slow page, or a hung browser: a fresh page first; a browser whose pages keep
+            // timing out is started again.
+            closePage(request);
+            if (++timeoutsInARow >= HUNG_AFTER_TIMEOUTS) {
+              shutDown();
+            }
+            continue;
+          }
+          if (!browserGone) {
             break; // the page's own fault: another try would fail alike
           }
           shutDown();
@@ -458,10 +471,24 @@ final class RenderPool implements AutoCloseable {
       return context;
     }
 
+    private void closePage(Request request) {
+      Page page = pages.remove(pageKey(request));
+      if (page != null) {
+        try {
+          page.close();
+        } catch (PlaywrightException e) {
+          log.debug("closing a page: {}", firstLine(e));
+        }
+      }
+    }
+
+    private String pageKey(Request request) {
+      return request.crawlId() + " " + dev.pipeline.core.message.CrawlUrls.hostKey(request.url());
+    }
+
     /** The crawl's page for the URL's host in this browser, opened when first needed. */
     private Page page(BrowserContext context, Request request) {
-      String key =
-          request.crawlId() + " " + dev.pipeline.core.message.CrawlUrls.hostKey(request.url());
+      String key = pageKey(request);
       Page page = pages.get(key);
       if (page == null || page.isClosed()) {
         page = context.newPage();
