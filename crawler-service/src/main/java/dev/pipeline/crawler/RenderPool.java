@@ -514,17 +514,19 @@ final class RenderPool implements AutoCloseable {
         return;
       }
       if (request.isNavigationRequest() && request.frame().parentFrame() == null) {
-        if (documentServed && !stepsRunning) {
+        boolean reload = page.body() != null && sameDocument(url, page.url());
+        if (documentServed && !stepsRunning && !reload) {
           // A script sending the page elsewhere: that URL is for the frontier, not this render.
           blocked.add(url + ": a navigation away from the page");
           route.abort("blockedbyclient");
           return;
         }
-        if (documentServed || page.body() == null) {
+        if ((documentServed && !reload) || page.body() == null) {
           documentServed = true;
           resumeIfAllowed(route, page, url);
           return;
         }
+        // The document, first or reloaded by its script: the response already fetched.
         documentServed = true;
         Route.FulfillOptions answer =
             new Route.FulfillOptions().setStatus(page.status()).setBodyBytes(page.body());
@@ -636,6 +638,12 @@ final class RenderPool implements AutoCloseable {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK always has SHA-256", e);
     }
+  }
+
+  /** The same URL once normalised as the crawler does (a reload may spell it differently). */
+  private static boolean sameDocument(String a, String b) {
+    String first = dev.pipeline.core.message.CrawlUrls.normalizeOrNull(a);
+    return first != null && first.equals(dev.pipeline.core.message.CrawlUrls.normalizeOrNull(b));
   }
 
   private static okhttp3.Cookie httpCookie(Cookie cookie) {

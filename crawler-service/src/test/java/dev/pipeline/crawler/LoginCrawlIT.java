@@ -241,6 +241,55 @@ class LoginCrawlIT {
     }
   }
 
+  /** Path and query of the pages fetched with a 200. */
+  private static Set<String> fetched(CrawlTracker crawl) {
+    return crawl.pages().values().stream()
+        .filter(page -> page.status() == 200)
+        .map(page -> java.net.URI.create(page.url()))
+        .map(uri -> uri.getPath() + (uri.getQuery() == null ? "" : "?" + uri.getQuery()))
+        .collect(Collectors.toSet());
+  }
+
+  @Test
+  void withTheLoginAndRenderAutoTheCrawlFindsExactlyTheExpectedPages() throws Exception {
+    try (LoginSite site = new LoginSite(PASSWORD)) {
+      CrawlLogin login =
+          new CrawlLogin(site.url("/login"), "shop", null, null, null, null, null, null, null);
+      Set<String> inHtml = new HashSet<>();
+      for (String path : union(LoginSite.PUBLIC, LoginSite.PRIVATE)) {
+        inHtml.add(path.equals("/calendar") ? "/calendar?m=0" : path);
+      }
+      Set<String> all = new HashSet<>(inHtml);
+      all.addAll(LoginSite.SCRIPTED_ONLY);
+
+      CrawlTracker rendered =
+          crawls.run(
+              crawls.job(site.url("/")).depth(5).login(login).render(CrawlJob.Render.AUTO).build());
+      assertThat(fetched(rendered)).isEqualTo(all);
+      assertThat(rendered.skipsOf(site.url("/calendar?m=5")))
+          .extracting(SkippedUrl::reason)
+          .containsOnly(SkippedUrl.Reason.BEYOND_DEPTH);
+
+      // Without rendering it misses exactly the pages scripts link.
+      CrawlTracker plain = crawls.run(crawls.job(site.url("/")).depth(5).login(login).build());
+      assertThat(fetched(plain)).isEqualTo(inHtml);
+      assertThat(site.destructiveRequests()).as("requests to logout and delete links").isZero();
+
+      // Without the login, only the public pages (the calendar's months rendered).
+      CrawlTracker anonymous =
+          crawls.run(crawls.job(site.url("/")).depth(5).render(CrawlJob.Render.AUTO).build());
+      Set<String> publicOnly = new HashSet<>(Set.of("/", "/about", "/login"));
+      for (int month = 0; month <= 4; month++) {
+        publicOnly.add("/calendar?m=" + month);
+      }
+      assertThat(
+              fetched(anonymous).stream()
+                  .map(path -> path.startsWith("/login?") ? "/login" : path) // redirected there
+                  .collect(Collectors.toSet()))
+          .isEqualTo(publicOnly);
+    }
+  }
+
   @Test
   void withoutTheLoginOnlyThePublicPagesAreFound() throws Exception {
     try (LoginSite site = new LoginSite(PASSWORD)) {

@@ -30,7 +30,7 @@ final class LoginSite implements AutoCloseable {
   static final String USERNAME = "ada";
 
   /** Pages anyone gets. */
-  static final Set<String> PUBLIC = Set.of("/", "/about", "/login");
+  static final Set<String> PUBLIC = Set.of("/", "/about", "/login", "/calendar");
 
   /** Pages only a logged-in visitor gets. */
   static final Set<String> PRIVATE =
@@ -40,7 +40,53 @@ final class LoginSite implements AutoCloseable {
           "/account/orders/1",
           "/account/orders/2",
           "/account/orders/3",
-          "/account/settings");
+          "/account/settings",
+          "/account/app",
+          "/account/vault",
+          "/account/idb");
+
+  /**
+   * Pages only a rendering crawl finds, by path and query: links written by scripts (one after an
+   * API call, one once LocalStorage holds a value, one read back from IndexedDB) and the months of
+   * an endless calendar after the first, down to the crawl's depth of 5.
+   */
+  static final Set<String> SCRIPTED_ONLY =
+      Set.of(
+          "/account/scripted",
+          "/account/vault/item",
+          "/account/idb/item",
+          "/calendar?m=1",
+          "/calendar?m=2",
+          "/calendar?m=3",
+          "/calendar?m=4");
+
+  /**
+   * A private single-page app, a LocalStorage-gated page and an IndexedDB page; all need scripts.
+   */
+  private static final Map<String, String> SCRIPTED_PAGES =
+      Map.of(
+          "/account/app",
+          "<html><head><title>App</title></head><body><div id=root></div><script>"
+              + "fetch('/account/api/links').then(r => r.json()).then(links => links.forEach(href"
+              + " => { const a = document.createElement('a'); a.href = href; a.textContent = href;"
+              + " document.getElementById('root').appendChild(a); }));</script></body></html>",
+          "/account/vault",
+          // Reads LocalStorage before showing anything; a first visit stores consent and reloads.
+          "<html><head><title>Vault</title></head><body><noscript>Needs JavaScript</noscript>"
+              + "<div id=c>Loading</div><script>if (localStorage.getItem('consent') !== 'yes') {"
+              + " localStorage.setItem('consent', 'yes'); location.reload(); } else {"
+              + " document.getElementById('c').innerHTML = '<a href=\"/account/vault/item\">item</a>';"
+              + " }</script></body></html>",
+          "/account/idb",
+          // Keeps its data in IndexedDB and builds its link from what it reads back.
+          "<html><head><title>Stock</title></head><body><noscript>Needs JavaScript</noscript>"
+              + "<script>const open = indexedDB.open('stock', 1); open.onupgradeneeded = () =>"
+              + " open.result.createObjectStore('items', {keyPath: 'id'}); open.onsuccess = () => {"
+              + " const db = open.result; const tx = db.transaction('items', 'readwrite');"
+              + " tx.objectStore('items').put({id: 1, href: '/account/idb/item'}); tx.oncomplete ="
+              + " () => { db.transaction('items').objectStore('items').get(1).onsuccess = e => {"
+              + " const a = document.createElement('a'); a.href = e.target.result.href;"
+              + " a.textContent = 'item'; document.body.appendChild(a); }; }; };</script></body></html>");
 
   /** Links a logged-in crawl must never follow. */
   static final Set<String> DESTRUCTIVE =
@@ -48,13 +94,16 @@ final class LoginSite implements AutoCloseable {
 
   private static final Map<String, String> PAGES =
       Map.of(
-          "/", page("Home", "/about", "/login", "/account", "/logout"),
+          "/", page("Home", "/about", "/login", "/account", "/logout", "/calendar?m=0"),
           "/about", page("About", "/"),
           "/account",
               page(
                   "Account",
                   "/account/orders",
                   "/account/settings",
+                  "/account/app",
+                  "/account/vault",
+                  "/account/idb",
                   "/account/delete?id=1",
                   "/logout"),
           "/account/orders",
@@ -183,8 +232,35 @@ final class LoginSite implements AutoCloseable {
         } else {
           send(exchange, 401, "application/json", "{\"error\":\"log in\"}");
         }
-      } else if (path.equals(SCRIPTED)) {
-        send(exchange, 200, "text/html; charset=utf-8", page("Scripted", "/account"));
+      } else if (path.equals(SCRIPTED)
+          || path.equals("/account/vault/item")
+          || path.equals("/account/idb/item")) {
+        if (validSession(exchange)) {
+          send(exchange, 200, "text/html; charset=utf-8", page("Found by rendering", "/account"));
+        } else {
+          redirect(exchange, "/login?next=" + path);
+        }
+      } else if (SCRIPTED_PAGES.containsKey(path)) {
+        if (validSession(exchange)) {
+          send(exchange, 200, "text/html; charset=utf-8", SCRIPTED_PAGES.get(path));
+        } else {
+          redirect(exchange, "/login?next=" + path);
+        }
+      } else if (path.equals("/calendar") && query != null && query.matches("m=\\d{1,4}")) {
+        // An endless calendar: each month's script links the next one.
+        int month = Integer.parseInt(query.substring(2));
+        send(
+            exchange,
+            200,
+            "text/html; charset=utf-8",
+            "<html><head><title>Month "
+                + month
+                + "</title></head><body><noscript>Needs"
+                + " JavaScript</noscript><script>const a = document.createElement('a'); a.href ="
+                + " '/calendar?m="
+                + (month + 1)
+                + "'; a.textContent = 'next';"
+                + " document.body.appendChild(a);</script></body></html>");
       } else if (PUBLIC.contains(path)) {
         send(exchange, 200, "text/html; charset=utf-8", PAGES.get(path));
       } else if (PRIVATE.contains(path)) {
