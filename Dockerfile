@@ -10,7 +10,7 @@ RUN ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package
 # Playwright's driver is inside the jar; nothing is downloaded when the crawler runs.
 FROM debian:trixie-slim AS crawler
 RUN apt-get update \
- && apt-get install -y --no-install-recommends openjdk-21-jre-headless chromium fonts-liberation \
+ && apt-get install -y --no-install-recommends openjdk-21-jre-headless chromium-headless-shell fonts-liberation \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app pipeline \
  && mkdir -p /app \
@@ -18,7 +18,7 @@ RUN apt-get update \
 COPY --from=build /src/crawler-service/target/crawler-service.jar /app/service.jar
 USER pipeline
 WORKDIR /app
-ENV PIPELINE_READY_FILE=/tmp/ready PIPELINE_CHROMIUM=/usr/bin/chromium
+ENV PIPELINE_READY_FILE=/tmp/ready PIPELINE_CHROMIUM=/usr/bin/chromium-headless-shell
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-jar", "/app/service.jar"]
 
 # Every other service: a JRE 21, the one service jar, a non-root user. Last, so it is the default.

@@ -48,7 +48,7 @@ final class RenderPool implements AutoCloseable {
   private static final long QUIET_MS = 150;
   private static final int PAGES_PER_BROWSER = 8;
   private static final int HUNG_AFTER_TIMEOUTS = 3;
-  private static final double POLL_MS = 15;
+  private static final double BUSY_POLL_MS = 15;
   private static final Set<String> READ_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
   /**
@@ -229,6 +229,7 @@ final class RenderPool implements AutoCloseable {
         };
     // Requests of the current page not yet finished or failed (events arrive on this thread).
     private int inFlight;
+    private int requestsStarted;
     private int timeoutsInARow;
 
     @Override
@@ -435,21 +436,21 @@ final class RenderPool implements AutoCloseable {
      * Waits until the page has had no request in flight for {@value #QUIET_MS} ms (scripts that
      * fetch, then write links), within the timeout: a page that never stops polling is taken as it
      * is then. Playwright's own network-idle wait asks for 500 ms of quiet, which would cost every
-     * page that much.
+     * page that much. Each wait is one call to the driver (the page's events arrive meanwhile), so
+     * a quiet page costs one or two calls rather than one per poll.
      */
     private void settle(Page page, String url) {
       long deadline = System.nanoTime() + timeout.toNanos();
-      long quietSince = -1;
       while (System.nanoTime() < deadline) {
-        long now = System.nanoTime();
         if (inFlight > 0) {
-          quietSince = -1;
-        } else if (quietSince < 0) {
-          quietSince = now;
-        } else if (now - quietSince >= QUIET_MS * 1_000_000L) {
+          page.waitForTimeout(BUSY_POLL_MS);
+          continue;
+        }
+        int before = requestsStarted;
+        page.waitForTimeout(QUIET_MS);
+        if (inFlight == 0 && requestsStarted == before) {
           return;
         }
-        page.waitForTimeout(POLL_MS); // lets Playwright deliver the page's events meanwhile
       }
       log.debug("{} never went quiet; taking it as it is", url);
     }
@@ -493,7 +494,11 @@ final class RenderPool implements AutoCloseable {
       if (page == null || page.isClosed()) {
         page = context.newPage();
         page.setDefaultTimeout(timeout.toMillis());
-        page.onRequest(r -> inFlight++);
+        page.onRequest(
+            r -> {
+              inFlight++;
+              requestsStarted++;
+            });
         page.onRequestFinished(r -> inFlight = Math.max(0, inFlight - 1));
         page.onRequestFailed(r -> inFlight = Math.max(0, inFlight - 1));
         pages.put(key, page);

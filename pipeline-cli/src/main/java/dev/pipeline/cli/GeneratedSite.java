@@ -6,13 +6,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A web site made up on the fly for crawl demos and benchmarks: {@code pages} pages spread over
@@ -20,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code latencyMs}. Page i lives on host i mod hosts and links its children in a tree of {@code
  * BRANCHING} (so every page is reachable), the home page and a few random pages (so a crawler sees
  * each URL several times and must deduplicate). A scripted site writes each page's links with a
- * script instead, so only a crawler that renders pages finds more than the home page.
+ * script instead, so only a crawler that renders pages finds more than the home page. A site with a
+ * {@link Login} shows its pages only to a session opened at {@code /login} (a form with a CSRF
+ * token); any other request is redirected there.
  */
 final class GeneratedSite implements AutoCloseable {
   static final int BRANCHING = 4;
@@ -35,12 +43,24 @@ final class GeneratedSite implements AutoCloseable {
   private final List<HttpServer> servers = new ArrayList<>();
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final AtomicLong requests = new AtomicLong();
+  private final @Nullable Login login;
+  private final String csrfToken = token();
+  private final Set<String> sessions = ConcurrentHashMap.newKeySet();
 
-  GeneratedSite(int pages, int hosts, long latencyMs, int port) throws IOException {
-    this(pages, hosts, latencyMs, port, false);
+  /** The one account of a site that asks for a login. */
+  record Login(String username, String password) {
+    @Override
+    public String toString() {
+      return "Login[" + username + "]"; // the password stays out of logs
+    }
   }
 
-  GeneratedSite(int pages, int hosts, long latencyMs, int port, boolean scripted)
+  GeneratedSite(int pages, int hosts, long latencyMs, int port) throws IOException {
+    this(pages, hosts, latencyMs, port, false, null);
+  }
+
+  GeneratedSite(
+      int pages, int hosts, long latencyMs, int port, boolean scripted, @Nullable Login login)
       throws IOException {
     if (pages < 1 || hosts < 1 || hosts > 254 || latencyMs < 0) {
       throw new CliException("--pages must be >= 1, --hosts 1-254 and --latency >= 0");
@@ -49,6 +69,7 @@ final class GeneratedSite implements AutoCloseable {
     this.hosts = hosts;
     this.latencyMs = latencyMs;
     this.scripted = scripted;
+    this.login = login;
     try {
       int bound = port;
       for (int h = 0; h < hosts; h++) {
@@ -91,6 +112,15 @@ final class GeneratedSite implements AutoCloseable {
         Thread.sleep(latencyMs);
       }
       String path = exchange.getRequestURI().getPath();
+      if (login != null && path.equals("/login")) {
+        serveLogin(exchange);
+        return;
+      }
+      if (login != null && !sessions.contains(cookie(exchange, "session", ""))) {
+        exchange.getResponseHeaders().set("Location", "/login");
+        send(exchange, 303, "<html><title>Log in first</title></html>");
+        return;
+      }
       int page = -1;
       if (path.matches("/p\\d{1,9}")) {
         page = Integer.parseInt(path.substring(2));
@@ -103,6 +133,60 @@ final class GeneratedSite implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** GET: the form, with its CSRF token; POST: a session for the right account and token. */
+  private void serveLogin(HttpExchange exchange) throws IOException {
+    if (!exchange.getRequestMethod().equals("POST")) {
+      send(
+          exchange,
+          200,
+          "<!doctype html><html><head><title>Log in</title></head><body><form method=post"
+              + " action=/login><input type=hidden name=csrf value="
+              + csrfToken
+              + "><input name=username><input type=password name=password>"
+              + "<button>Log in</button></form></body></html>");
+      return;
+    }
+    Map<String, String> form = new HashMap<>();
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    for (String pair : body.split("&")) {
+      int equals = pair.indexOf('=');
+      if (equals > 0) {
+        form.put(
+            URLDecoder.decode(pair.substring(0, equals), StandardCharsets.UTF_8),
+            URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8));
+      }
+    }
+    if (!csrfToken.equals(form.get("csrf"))
+        || !login.username().equals(form.get("username"))
+        || !login.password().equals(form.get("password"))) {
+      send(exchange, 403, "<html><title>Wrong user name or password</title></html>");
+      return;
+    }
+    String session = token();
+    sessions.add(session);
+    exchange.getResponseHeaders().add("Set-Cookie", "session=" + session + "; Path=/; HttpOnly");
+    exchange.getResponseHeaders().set("Location", "/p0");
+    send(exchange, 303, "<html><title>Logged in</title></html>");
+  }
+
+  private static String cookie(HttpExchange exchange, String name, String otherwise) {
+    for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+      for (String pair : header.split(";")) {
+        String trimmed = pair.trim();
+        if (trimmed.startsWith(name + "=")) {
+          return trimmed.substring(name.length() + 1);
+        }
+      }
+    }
+    return otherwise;
+  }
+
+  private static String token() {
+    byte[] bytes = new byte[16];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
   }
 
   private String html(int page) {

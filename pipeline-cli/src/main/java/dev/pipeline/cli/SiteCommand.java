@@ -60,15 +60,26 @@ final class SiteCommand implements Runnable {
             "Write each page's links with a script (and a <noscript> notice): only a crawl that renders (--render auto|always) finds more than the home page.")
     boolean scripted;
 
+    @Option(
+        names = "--login",
+        paramLabel = "NAME",
+        description =
+            "Show the pages only after a login at /login (a form with a CSRF token; anything else redirects there), as the account of credential NAME: PIPELINE_CREDENTIAL_<NAME>_USERNAME and _PASSWORD, as the crawler reads them. Sessions are per host: use with --hosts 1.")
+    @org.jspecify.annotations.Nullable
+    String login;
+
     @Override
     public Integer call() throws Exception {
+      GeneratedSite.Login account = login == null ? null : account(login, System.getenv());
       CountDownLatch stopped = new CountDownLatch(1);
-      try (GeneratedSite site = new GeneratedSite(pages, hosts, latencyMs, port, scripted)) {
+      try (GeneratedSite site =
+          new GeneratedSite(pages, hosts, latencyMs, port, scripted, account)) {
         System.out.println(site.url(0));
         System.err.printf(
             Locale.ROOT,
-            "serving %,d %spages on %d hosts (127.0.1.1-%s) port %d, %d ms latency; Ctrl-C stops%n",
+            "serving %,d %s%spages on %d hosts (127.0.1.1-%s) port %d, %d ms latency; Ctrl-C stops%n",
             pages,
+            account != null ? "logged-in " : "",
             scripted ? "scripted " : "",
             hosts,
             GeneratedSite.host(hosts - 1),
@@ -80,6 +91,18 @@ final class SiteCommand implements Runnable {
       }
       return 0;
     }
+  }
+
+  /** The account of credential NAME, from the environment variables the crawler reads. */
+  static GeneratedSite.Login account(String name, java.util.Map<String, String> env) {
+    String prefix = "PIPELINE_CREDENTIAL_" + name.toUpperCase(Locale.ROOT) + "_";
+    String username = env.get(prefix + "USERNAME");
+    String password = env.get(prefix + "PASSWORD");
+    if (username == null || password == null || username.isEmpty() || password.isEmpty()) {
+      throw new CliException(
+          "--login " + name + ": set " + prefix + "USERNAME and " + prefix + "PASSWORD");
+    }
+    return new GeneratedSite.Login(username, password);
   }
 
   @Command(

@@ -81,10 +81,10 @@ class ComposeFileTest {
     String crawlerStage =
         dockerfile.substring(dockerfile.indexOf("AS " + target), dockerfile.indexOf("AS service"));
     assertThat(crawlerStage)
-        .contains("chromium")
+        .contains("chromium-headless-shell")
         .contains("openjdk-21-jre")
         .contains("crawler-service.jar")
-        .contains("PIPELINE_CHROMIUM=/usr/bin/chromium");
+        .contains("PIPELINE_CHROMIUM=/usr/bin/chromium-headless-shell\n");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CrawlCliIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PAGES = 60;
+  private static final String SITE_PASSWORD = "generated-site-pw-7731";
 
   @TempDir Path home;
   private CliProcess cli;
@@ -38,7 +41,10 @@ class CrawlCliIT {
 
   @Test
   void crawlsAGeneratedSiteAndAnswersAboutIt() throws Exception {
-    cli = new CliProcess(home);
+    cli =
+        new CliProcess(home)
+            .env("PIPELINE_CREDENTIAL_SITE_USERNAME", "ada")
+            .env("PIPELINE_CREDENTIAL_SITE_PASSWORD", SITE_PASSWORD);
     CliProcess.Result up =
         cli.run("up", "--producers", "0", "--hashers", "0", "--crawlers", "1", "--consumers", "1");
     assertThat(up.exit()).as(up.err()).isZero();
@@ -136,6 +142,58 @@ class CrawlCliIT {
           .atMost(Duration.ofSeconds(60))
           .until(() -> Files.exists(db) && rows(db) == PAGES);
     }
+
+    // The generated site behind a login (site serve --login): a crawl without it is turned away
+    // at the login page; with the crawler's credential it reaches every page.
+    GeneratedSite.Login account =
+        SiteCommand.account(
+            "site",
+            Map.of(
+                "PIPELINE_CREDENTIAL_SITE_USERNAME",
+                "ada",
+                "PIPELINE_CREDENTIAL_SITE_PASSWORD",
+                SITE_PASSWORD));
+    try (GeneratedSite site = new GeneratedSite(PAGES, 1, 0, 0, false, account)) {
+      String seed = site.url(0);
+      String loginUrl = seed.replace("/p0", "/login");
+      String[] crawl = {
+        "crawl",
+        seed,
+        "--scope",
+        "any",
+        "--depth",
+        "20",
+        "--delay",
+        "0",
+        "--allow-private-addresses",
+        "--wait",
+        "--json"
+      };
+      CliProcess.Result locked = cli.run(crawl);
+      assertThat(locked.exit()).as(locked.err()).isZero();
+      JsonNode lockedSummary = JSON.readTree(locked.out());
+      assertThat(lockedSummary.get("pages").asInt()).isEqualTo(2);
+      assertThat(lockedSummary.get("statuses").get("303").asInt()).isEqualTo(1);
+
+      List<String> withLogin = new ArrayList<>(List.of(crawl));
+      withLogin.addAll(List.of("--login-url", loginUrl, "--credential", "site"));
+      CliProcess.Result open = cli.run(withLogin.toArray(String[]::new));
+      assertThat(open.exit()).as(open.err()).isZero();
+      JsonNode openSummary = JSON.readTree(open.out());
+      assertThat(openSummary.get("pages").asInt()).isEqualTo(PAGES);
+      assertThat(openSummary.get("statuses").get("200").asInt()).isEqualTo(PAGES);
+    }
+  }
+
+  @Test
+  void aLoginSiteNeedsItsCredential() {
+    assertThatThrownBy(() -> SiteCommand.account("site", Map.of()))
+        .isInstanceOf(CliException.class)
+        .hasMessage(
+            "--login site: set PIPELINE_CREDENTIAL_SITE_USERNAME and"
+                + " PIPELINE_CREDENTIAL_SITE_PASSWORD");
+    assertThat(new GeneratedSite.Login("ada", SITE_PASSWORD).toString())
+        .doesNotContain(SITE_PASSWORD);
   }
 
   private static long rows(Path db) throws Exception {
