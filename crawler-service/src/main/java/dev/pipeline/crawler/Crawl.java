@@ -119,21 +119,16 @@ record Crawl(
    * {@code <noscript>}, the marks of a page built by scripts).
    */
   boolean needsRender(String url, org.jsoup.nodes.Document page) {
-    if (!stepsFor(url).isEmpty()) {
+    if (!stepsFor(url).isEmpty() || renderPatterns.stream().anyMatch(p -> p.matcher(url).find())) {
       return true;
     }
     return switch (job.render()) {
       case ALWAYS -> true;
-      case NEVER -> renderPatterns.stream().anyMatch(p -> p.matcher(url).find());
-      case AUTO -> {
-        if (renderPatterns.stream().anyMatch(p -> p.matcher(url).find())) {
-          yield true;
-        }
-        if (job.renderSignal() != null) {
-          yield page.selectFirst(job.renderSignal()) != null;
-        }
-        yield page.body().text().isBlank() || page.selectFirst("noscript") != null;
-      }
+      case NEVER -> false;
+      case AUTO ->
+          job.renderSignal() != null
+              ? page.selectFirst(job.renderSignal()) != null
+              : page.body().text().isBlank() || page.selectFirst("noscript") != null;
     };
   }
 

@@ -299,7 +299,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         }
       }
       if (response.status() >= 300 && response.status() < 400 && response.location() != null) {
-        String target = CrawlUrls.normalizeOrNull(resolve(url, response.location()));
+        String target = CrawlUrls.normalizeOrNull(Links.resolve(url, response.location()));
         SkippedUrl.Reason refusal = target == null ? null : crawl.refusal(target, frontier.depth());
         if (target == null) {
           error = "redirect to a URL that cannot be crawled: " + response.location();
@@ -339,11 +339,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
                 if (rendered.stepError() != null) {
                   error = rendered.stepError();
                 }
-                links =
-                    Links.parse(
-                        rendered.html().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        "text/html; charset=utf-8",
-                        url);
+                links = Links.of(org.jsoup.Jsoup.parse(rendered.html(), url));
                 if (!rendered.blocked().isEmpty()) {
                   log.info("{}: the page's requests refused: {}", url, rendered.blocked());
                 }
@@ -447,17 +443,12 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
 
     private RenderPool.Request renderRequest(
         PageFetcher.Fetched response, @Nullable LoginSession session) {
-      return new RenderPool.Request(
-          crawl.id(),
+      return RenderPool.Request.page(
+          crawl,
           url,
-          response.status(),
-          response.contentType(),
-          response.body(),
-          crawl.job().userAgent(),
-          crawl.job().allowPrivateAddresses(),
+          response,
           session == null ? List.of() : session.cookiesFor(url),
           session != null,
-          crawl.stepsFor(url),
           crawl.job().login() == null ? null : credentials.get(crawl.job().login().credential()));
     }
 
@@ -528,7 +519,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           if (response.status() < 300 || response.status() >= 400 || response.location() == null) {
             return response;
           }
-          target = resolve(target, response.location());
+          target = Links.resolve(target, response.location());
         }
         return null;
       } catch (GuardedSocketFactory.RefusedAddressException e) {
@@ -615,14 +606,6 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
   static String robotName(String userAgent) {
     String token = userAgent.strip().split("[/\\s]", 2)[0];
     return token.toLowerCase(Locale.ROOT);
-  }
-
-  private static String resolve(String base, String location) {
-    try {
-      return URI.create(base).resolve(location.strip()).toString();
-    } catch (IllegalArgumentException e) {
-      return location;
-    }
   }
 
   /** Retry-After as delta-seconds or an HTTP date; 0 when absent or unreadable. */

@@ -22,6 +22,15 @@ record Links(@Nullable String title, Set<String> urls) {
     return type.startsWith("text/html") || type.startsWith("application/xhtml+xml");
   }
 
+  /** A redirect's Location resolved against the URL that sent it (as it is, if unreadable). */
+  static String resolve(String base, String location) {
+    try {
+      return java.net.URI.create(base).resolve(location.strip()).toString();
+    } catch (IllegalArgumentException e) {
+      return location;
+    }
+  }
+
   /** Parses {@code body} and returns its title and links. */
   static Links parse(byte[] body, @Nullable String contentType, String url) throws IOException {
     return of(document(body, contentType, url));

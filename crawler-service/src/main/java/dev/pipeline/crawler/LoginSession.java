@@ -112,7 +112,7 @@ final class LoginSession {
       return false;
     }
     if (response.status() >= 300 && response.status() < 400 && response.location() != null) {
-      return samePage(resolve(url, response.location()), login.url());
+      return samePage(Links.resolve(url, response.location()), login.url());
     }
     if (login.loggedOutStatus() != null && response.status() == login.loggedOutStatus()) {
       return true;
@@ -183,20 +183,7 @@ final class LoginSession {
     cookies.clear();
     RenderPool.Rendered rendered;
     try {
-      rendered =
-          renderer.render(
-              new RenderPool.Request(
-                  crawl.id(),
-                  login.url(),
-                  0,
-                  null,
-                  null,
-                  crawl.job().userAgent(),
-                  crawl.job().allowPrivateAddresses(),
-                  java.util.List.of(),
-                  false, // the login form must be posted
-                  login.steps(),
-                  held));
+      rendered = renderer.render(RenderPool.Request.login(crawl, login.url(), login.steps(), held));
     } catch (RenderPool.RenderException e) {
       throw new LoginFailedException(what + " failed: " + e.getMessage());
     }
@@ -370,7 +357,7 @@ final class LoginSession {
       if (status < 300 || status >= 400 || current.response.location() == null) {
         return current;
       }
-      String next = resolve(current.url, current.response.location());
+      String next = Links.resolve(current.url, current.response.location());
       if (CrawlUrls.normalizeOrNull(next) == null) {
         throw new LoginFailedException(what + " failed: redirected to " + next);
       }
@@ -397,13 +384,5 @@ final class LoginSession {
         && first.host().equals(second.host())
         && first.port() == second.port()
         && first.encodedPath().equals(second.encodedPath());
-  }
-
-  private static String resolve(String base, String location) {
-    try {
-      return URI.create(base).resolve(location.strip()).toString();
-    } catch (IllegalArgumentException e) {
-      return location;
-    }
   }
 }

@@ -66,7 +66,47 @@ final class RenderPool implements AutoCloseable {
       List<okhttp3.Cookie> cookies,
       boolean readOnly,
       List<CrawlStep> steps,
-      Credentials.@Nullable Credential credential) {}
+      Credentials.@Nullable Credential credential) {
+
+    /** A page of the crawl as fetched over HTTP, with the session's cookies, if any. */
+    static Request page(
+        Crawl crawl,
+        String url,
+        PageFetcher.Fetched response,
+        List<okhttp3.Cookie> cookies,
+        boolean loggedIn,
+        Credentials.@Nullable Credential credential) {
+      return new Request(
+          crawl.id(),
+          url,
+          response.status(),
+          response.contentType(),
+          response.body(),
+          crawl.job().userAgent(),
+          crawl.job().allowPrivateAddresses(),
+          cookies,
+          loggedIn, // a logged-in page's scripts may only read
+          crawl.stepsFor(url),
+          credential);
+    }
+
+    /** The login page, opened by the browser itself, its form posted by the steps. */
+    static Request login(
+        Crawl crawl, String url, List<CrawlStep> steps, Credentials.Credential credential) {
+      return new Request(
+          crawl.id(),
+          url,
+          0,
+          null,
+          null,
+          crawl.job().userAgent(),
+          crawl.job().allowPrivateAddresses(),
+          List.of(),
+          false,
+          steps,
+          credential);
+    }
+  }
 
   /**
    * The rendered DOM (after the steps), the requests of the page the guard refused, what the steps
@@ -634,15 +674,8 @@ final class RenderPool implements AutoCloseable {
     return java.util.HexFormat.of()
         .formatHex(
             java.util.Arrays.copyOf(
-                sha256().digest(url.getBytes(java.nio.charset.StandardCharsets.UTF_8)), 8));
-  }
-
-  private static java.security.MessageDigest sha256() {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK always has SHA-256", e);
-    }
+                PageFetcher.sha256().digest(url.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                8));
   }
 
   /** The same URL once normalised as the crawler does (a reload may spell it differently). */

@@ -11,11 +11,6 @@ import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
 import dev.pipeline.localkafka.testkit.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -133,20 +128,6 @@ class CrawlerFailoverIT {
     }
   }
 
-  private static long storedPages(Path db, String crawlId) {
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
-        PreparedStatement count =
-            connection.prepareStatement("SELECT COUNT(*) FROM crawl_pages WHERE crawl_id = ?")) {
-      count.setString(1, crawlId);
-      try (ResultSet rs = count.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      return -1; // the store has not created its tables yet
-    }
-  }
-
   private static CrawlJob job(Crawls crawls, Site site) {
     return crawls
         .job(site.urls().get(0))
@@ -225,7 +206,7 @@ class CrawlerFailoverIT {
           Awaitility.await()
               .atMost(Duration.ofSeconds(60))
               .pollInterval(Duration.ofMillis(250))
-              .until(() -> storedPages(db, job.crawlId()) == site.urls().size());
+              .until(() -> Crawls.storedPages(db, job.crawlId()) == site.urls().size());
           restarted.terminate(Duration.ofSeconds(60));
         }
       }

@@ -53,6 +53,33 @@ final class Crawls implements AutoCloseable {
     return tracker;
   }
 
+  /** Pages of the crawl in consumer-service's SQLite store; -1 before its tables exist. */
+  static long storedPages(java.nio.file.Path db, String crawlId) {
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.PreparedStatement count =
+            connection.prepareStatement("SELECT COUNT(*) FROM crawl_pages WHERE crawl_id = ?")) {
+      count.setString(1, crawlId);
+      try (java.sql.ResultSet rs = count.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (java.sql.SQLException e) {
+      return -1; // the store has not created its tables yet
+    }
+  }
+
+  /** Closes a test class's crawls and stops its crawler process, whichever were started. */
+  static void stop(@Nullable Crawls crawls, dev.pipeline.core.testing.@Nullable JavaProcess crawler)
+      throws Exception {
+    if (crawls != null) {
+      crawls.close();
+    }
+    if (crawler != null) {
+      crawler.terminate(Duration.ofSeconds(60));
+    }
+  }
+
   Publisher publisher() {
     return publisher;
   }

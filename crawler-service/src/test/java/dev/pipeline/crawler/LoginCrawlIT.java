@@ -17,11 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,12 +89,7 @@ class LoginCrawlIT {
 
   @AfterAll
   static void stopCrawler() throws Exception {
-    if (crawls != null) {
-      crawls.close();
-    }
-    if (crawler != null) {
-      crawler.terminate(Duration.ofSeconds(60));
-    }
+    Crawls.stop(crawls, crawler);
   }
 
   private static CrawlJob job(LoginSite site, String credential) {
@@ -160,7 +150,7 @@ class LoginCrawlIT {
       // Where a password could leak: every topic, the crawler's log, the store.
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> storedPages(db, job.crawlId()) == crawl.pages().size());
+          .until(() -> Crawls.storedPages(db, job.crawlId()) == crawl.pages().size());
       byte[] secret = PASSWORD.getBytes(StandardCharsets.UTF_8);
       List<String> topicsHoldingIt = topicsContaining(broker.bootstrapServers(), secret);
       assertThat(topicsHoldingIt).as("topics holding the password").isEmpty();
@@ -335,20 +325,6 @@ class LoginCrawlIT {
           .contains("crawler login-crawler holds no credential nobody")
           .contains("PIPELINE_CREDENTIAL_NOBODY_USERNAME");
       assertThat(site.requested()).allMatch(request -> request.equals("GET /robots.txt"));
-    }
-  }
-
-  private static long storedPages(Path db, String crawlId) {
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
-        PreparedStatement count =
-            connection.prepareStatement("SELECT COUNT(*) FROM crawl_pages WHERE crawl_id = ?")) {
-      count.setString(1, crawlId);
-      try (ResultSet rs = count.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      return -1; // the store has not created its tables yet
     }
   }
 

@@ -65,12 +65,7 @@ class RenderCrawlIT {
 
   @AfterAll
   static void stopCrawler() throws Exception {
-    if (crawls != null) {
-      crawls.close();
-    }
-    if (crawler != null) {
-      crawler.terminate(Duration.ofSeconds(60));
-    }
+    Crawls.stop(crawls, crawler);
   }
 
   private static String page(String title, String body) {
