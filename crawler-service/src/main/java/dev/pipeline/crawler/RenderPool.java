@@ -191,7 +191,10 @@ final class RenderPool implements AutoCloseable {
   Rendered render(Request request) throws RenderException, InterruptedException {
     if (!available()) {
       throw new RenderException(
-          "no Chromium at " + chromium + " (install Debian's chromium)", null);
+          "no Chromium at "
+              + chromium
+              + " (install Debian's chromium-headless-shell or chromium, or set --chromium)",
+          null);
     }
     // Waiting for a free browser is not rendering: the time limit starts once one is free.
     free.acquire();
@@ -638,9 +641,10 @@ final class RenderPool implements AutoCloseable {
                       .setArgs(flags)
                       .setTimeout(timeout.toMillis() * 3));
       log.info(
-          "{} started Chromium {} in {} ms",
+          "{} started Chromium {} ({}) in {} ms",
           Thread.currentThread().getName(),
           browser.version(),
+          chromium,
           (System.nanoTime() - started) / 1_000_000);
     }
 
