@@ -88,23 +88,7 @@ class CrawlCliIT {
       assertThat(badRender.err()).contains("--render must be never, auto or always");
 
       CliProcess.Result crawl =
-          cli.runIn(
-              home,
-              "crawl",
-              seed,
-              "--id",
-              "cli-crawl",
-              "--scope",
-              "any",
-              "--depth",
-              "20",
-              "--delay",
-              "0",
-              "--allow-private-addresses",
-              "--wait",
-              "--json",
-              "--urls-out",
-              "urls.txt");
+          cli.runIn(home, crawlOf(seed, "--id", "cli-crawl", "--urls-out", "urls.txt"));
       assertThat(crawl.exit()).as(crawl.err()).isZero();
       JsonNode summary = JSON.readTree(crawl.out());
       assertThat(summary.get("finished").asBoolean()).isTrue();
@@ -156,33 +140,39 @@ class CrawlCliIT {
     try (GeneratedSite site = new GeneratedSite(PAGES, 1, 0, 0, false, account)) {
       String seed = site.url(0);
       String loginUrl = seed.replace("/p0", "/login");
-      String[] crawl = {
-        "crawl",
-        seed,
-        "--scope",
-        "any",
-        "--depth",
-        "20",
-        "--delay",
-        "0",
-        "--allow-private-addresses",
-        "--wait",
-        "--json"
-      };
-      CliProcess.Result locked = cli.run(crawl);
+      CliProcess.Result locked = cli.run(crawlOf(seed));
       assertThat(locked.exit()).as(locked.err()).isZero();
       JsonNode lockedSummary = JSON.readTree(locked.out());
       assertThat(lockedSummary.get("pages").asInt()).isEqualTo(2);
       assertThat(lockedSummary.get("statuses").get("303").asInt()).isEqualTo(1);
 
-      List<String> withLogin = new ArrayList<>(List.of(crawl));
-      withLogin.addAll(List.of("--login-url", loginUrl, "--credential", "site"));
-      CliProcess.Result open = cli.run(withLogin.toArray(String[]::new));
+      CliProcess.Result open =
+          cli.run(crawlOf(seed, "--login-url", loginUrl, "--credential", "site"));
       assertThat(open.exit()).as(open.err()).isZero();
       JsonNode openSummary = JSON.readTree(open.out());
       assertThat(openSummary.get("pages").asInt()).isEqualTo(PAGES);
       assertThat(openSummary.get("statuses").get("200").asInt()).isEqualTo(PAGES);
     }
+  }
+
+  /** {@code pipeline crawl SEED} of the whole generated site, waited for, as JSON; and more. */
+  private static String[] crawlOf(String seed, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "crawl",
+                seed,
+                "--scope",
+                "any",
+                "--depth",
+                "20",
+                "--delay",
+                "0",
+                "--allow-private-addresses",
+                "--wait",
+                "--json"));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
   }
 
   @Test
