@@ -105,7 +105,7 @@ public final class CrawlerService implements Callable<Integer> {
       paramLabel = "PATH",
       defaultValue = "${env:PIPELINE_CHROMIUM}",
       description =
-          "The Chromium to render with (env PIPELINE_CHROMIUM; default: Debian's chromium-headless-shell if installed, which costs about a third of the CPU per page, else /usr/bin/chromium).")
+          "The Chromium to render with (env PIPELINE_CHROMIUM; default: Debian's chromium-headless-shell if installed, whose browser process needs about a third of full Chromium's CPU, else /usr/bin/chromium).")
   java.nio.file.@Nullable Path chromium;
 
   /** Debian's old headless shell when installed: no browser UI to run, much less CPU a page. */
