@@ -45,31 +45,28 @@ final class StepsFile {
 
   /** Reads the sequences; a bad file or step is a one-line CLI error that says where. */
   static List<CrawlSequence> read(Path file) {
-    List<?> list = list(file, "--steps", "a list of {on, steps}");
-    List<CrawlSequence> sequences = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      try {
-        sequences.add(CODEC.decode(CODEC.tree(list.get(i)), CrawlSequence.class));
-      } catch (RuntimeException e) {
-        throw new CliException("--steps " + file + ", sequence " + (i + 1) + ": " + e.getMessage());
-      }
-    }
-    return sequences;
+    return decodeEach(file, "--steps", "a list of {on, steps}", "sequence", CrawlSequence.class);
   }
 
   /** Reads a login's steps: a list of steps, as in a sequence. */
   static List<CrawlStep> readSteps(Path file) {
-    List<?> list = list(file, "--login-steps", "a list of steps");
-    List<CrawlStep> steps = new ArrayList<>();
+    return decodeEach(file, "--login-steps", "a list of steps", "step", CrawlStep.class);
+  }
+
+  /** Each item of the file's list as a {@code type}; a bad one is an error naming its number. */
+  private static <T> List<T> decodeEach(
+      Path file, String option, String shape, String item, Class<T> type) {
+    List<?> list = list(file, option, shape);
+    List<T> decoded = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       try {
-        steps.add(CODEC.decode(CODEC.tree(list.get(i)), CrawlStep.class));
+        decoded.add(CODEC.decode(CODEC.tree(list.get(i)), type));
       } catch (RuntimeException e) {
         throw new CliException(
-            "--login-steps " + file + ", step " + (i + 1) + ": " + e.getMessage());
+            option + " " + file + ", " + item + " " + (i + 1) + ": " + e.getMessage());
       }
     }
-    return steps;
+    return decoded;
   }
 
   private static List<?> list(Path file, String flag, String shape) {

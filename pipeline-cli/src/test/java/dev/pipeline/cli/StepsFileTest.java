@@ -56,4 +56,19 @@ class StepsFileTest {
     Files.writeString(bad, "- [unclosed\n");
     assertThatThrownBy(() -> StepsFile.read(bad)).hasMessageContaining("is not YAML or JSON");
   }
+
+  @Test
+  void readsLoginStepsAndSaysWhichStepIsBad() throws Exception {
+    Path login = dir.resolve("login.yaml");
+    Files.writeString(
+        login, "- {action: fill, selector: '#user', credential: username}\n- {action: click}\n");
+    assertThatThrownBy(() -> StepsFile.readSteps(login))
+        .hasMessageContaining("--login-steps " + login + ", step 2: ")
+        .hasMessageContaining("click needs selector");
+    Files.writeString(login, "- {action: click, selector: '#go'}\n");
+    assertThat(StepsFile.readSteps(login).get(0).selector()).isEqualTo("#go");
+    Files.writeString(login, "action: click\n");
+    assertThatThrownBy(() -> StepsFile.readSteps(login))
+        .hasMessageContaining("must hold a list of steps");
+  }
 }
