@@ -58,6 +58,14 @@ import picocli.CommandLine.Parameters;
     })
 final class CrawlCommand implements Callable<Integer> {
   private static final MessageCodec CODEC = MessageCodec.standard();
+  // What submitting, steering and following a crawl read and write.
+  private static final String[] CRAWL_TOPICS = {
+    Topics.CRAWL_JOBS,
+    Topics.CRAWL_CONTROL,
+    Topics.CRAWL_FRONTIER,
+    Topics.CRAWL_PAGES,
+    Topics.CRAWL_SKIPPED
+  };
 
   @Parameters(paramLabel = "URL", arity = "0..*", description = "Seed URLs (http or https).")
   List<String> urls = new ArrayList<>();
@@ -260,7 +268,7 @@ final class CrawlCommand implements Callable<Integer> {
     if (refusal != null) {
       throw new CliException(refusal);
     }
-    KafkaSettings kafka = cluster.kafka();
+    KafkaSettings kafka = cluster.kafka(CRAWL_TOPICS);
     boolean waiting = wait || urlsOut != null;
     Thread main = Thread.currentThread();
     try (CrawlTracker tracker = waiting ? new CrawlTracker(kafka, job.crawlId(), null) : null;
@@ -533,7 +541,7 @@ final class CrawlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      KafkaSettings kafka = cluster.kafka();
+      KafkaSettings kafka = cluster.kafka(CRAWL_TOPICS);
       CrawlJob job = existing(kafka, crawlId);
       try (CrawlTracker tracker = caughtUp(kafka, job)) {
         boolean finished = tracker.finished();
@@ -586,7 +594,7 @@ final class CrawlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      KafkaSettings kafka = cluster.kafka();
+      KafkaSettings kafka = cluster.kafka(CRAWL_TOPICS);
       existing(kafka, crawlId);
       try (Publisher publisher = new Publisher(kafka, Map.of())) {
         publisher
@@ -653,7 +661,7 @@ final class CrawlCommand implements Callable<Integer> {
       if (json && csv) {
         throw new CliException("give --json or --csv, not both");
       }
-      KafkaSettings kafka = cluster.kafka();
+      KafkaSettings kafka = cluster.kafka(CRAWL_TOPICS);
       CrawlJob job = existing(kafka, crawlId);
       try (CrawlTracker tracker = caughtUp(kafka, job)) {
         List<PageResult> pages = new ArrayList<>(tracker.pages().values());
@@ -737,7 +745,7 @@ final class CrawlCommand implements Callable<Integer> {
       if (normal == null) {
         throw new CliException("not an http(s) URL: " + url);
       }
-      KafkaSettings kafka = cluster.kafka();
+      KafkaSettings kafka = cluster.kafka(CRAWL_TOPICS);
       CrawlJob job = existing(kafka, crawlId);
       try (CrawlTracker tracker = caughtUp(kafka, job)) {
         PrintStream out = System.out;

@@ -110,8 +110,11 @@ final class HashCommand implements Callable<Integer> {
     if (targets.isEmpty()) {
       throw new CliException("no files to hash under " + paths);
     }
-    KafkaSettings kafka = cluster.kafka();
     boolean waiting = wait || manifest != null || verify != null;
+    KafkaSettings kafka =
+        waiting
+            ? cluster.kafka(Topics.HASH_JOBS, Topics.HASH_RESULTS)
+            : cluster.kafka(Topics.HASH_JOBS);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -73,9 +73,8 @@ final class LocalPipeline {
     State state;
     if (bootstrap.isPresent()) {
       KafkaSettings kafka = KafkaSettings.resolve(bootstrap.get(), Map.of(), System.getenv());
-      if (!Supervisor.reachable(kafka, Duration.ofSeconds(10))) {
-        throw new CliException(
-            "cannot reach Kafka at " + bootstrap.get() + " (no answer within 10 s)");
+      if (!Supervisor.reachable(kafka, ClusterOption.ANSWER_WITHIN)) {
+        throw ClusterOption.unreachable(bootstrap.get());
       }
       state = new State(bootstrap.get(), null, 0, List.of());
     } else {

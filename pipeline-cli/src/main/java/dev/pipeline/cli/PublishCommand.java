@@ -127,7 +127,8 @@ final class PublishCommand implements Runnable {
               ? "stdin"
               : file.getFileName().toString();
       String source = service != null ? service : fileName.replaceFirst("\\.[^.]*$", "");
-      try (Publisher publisher = new Publisher(cluster.kafka(), Map.of())) {
+      // Lines that cannot be read go to the topic's dead-letter topic.
+      try (Publisher publisher = new Publisher(cluster.kafka(topic, topic + ".dlq"), Map.of())) {
         PublishRun run = new PublishRun("log events", 0, publisher, 0);
         if (file.toString().equals("-")) {
           return readStandardInput(run, lineFormat, source);
@@ -157,7 +158,7 @@ final class PublishCommand implements Runnable {
         throw new CliException("--count must be at least 1: " + count);
       }
       LogGenerator generator = new LogGenerator(sources, errorRatio, "gen-" + runId());
-      try (Publisher publisher = new Publisher(cluster.kafka(), Map.of())) {
+      try (Publisher publisher = new Publisher(cluster.kafka(topic), Map.of())) {
         PublishRun run = new PublishRun("log events", count, publisher, rate);
         if (rate > 0) {
           // Paced: each event is made when it is due, so its timestamp is its send time.
@@ -284,7 +285,10 @@ final class PublishCommand implements Runnable {
         throw new CliException("--length must be 1-" + HashJob.MAX_INLINE_BYTES + ": " + length);
       }
       String run = runId();
-      KafkaSettings kafka = cluster.kafka();
+      KafkaSettings kafka =
+          wait
+              ? cluster.kafka(Topics.HASH_JOBS, Topics.HASH_RESULTS)
+              : cluster.kafka(Topics.HASH_JOBS);
       java.util.Set<String> ids = new java.util.HashSet<>();
       try (HashResults results = wait ? new HashResults(kafka) : null;
           Publisher publisher = new Publisher(kafka, Map.of())) {

@@ -112,6 +112,15 @@ class PipelineCliIT {
     assertThat(errors.get("events"))
         .isNotEmpty()
         .allMatch(e -> e.get("level").asText().equals("ERROR"));
+    CliProcess.Result misspelt =
+        pipeline("publish", "logs", "--count", "10", "--topic", "logs.evnets");
+    assertThat(misspelt.exit()).isEqualTo(2);
+    assertThat(misspelt.err())
+        .isEqualTo(
+            "pipeline: Kafka at 127.0.0.1:"
+                + port
+                + " has no topic logs.evnets (check --topic; 'pipeline up' creates the pipeline's"
+                + " topics)\n");
     CliProcess.Result badLevel = pipeline("logs", "search", "--level", "LOUD");
     assertThat(badLevel.exit()).isEqualTo(2);
     assertThat(badLevel.err())
@@ -193,5 +202,18 @@ class PipelineCliIT {
     assertThat(unreachable.exit()).isEqualTo(2);
     assertThat(unreachable.err())
         .isEqualTo("pipeline: cannot reach Kafka at 127.0.0.1:1 (no answer within 10 s)\n");
+    // A producer would block a minute per record here, saying nothing.
+    for (String[] command :
+        List.of(
+            new String[] {"publish", "logs", "--count", "10"},
+            new String[] {"publish", "hash", "--strings", "10"},
+            new String[] {"hash", CliProcess.ROOT.resolve("pom.xml").toString()})) {
+      List<String> args = new java.util.ArrayList<>(List.of(command));
+      args.addAll(List.of("--bootstrap", "127.0.0.1:1"));
+      CliProcess.Result down = pipeline(args.toArray(String[]::new));
+      assertThat(down.exit()).as(args.toString()).isEqualTo(2);
+      assertThat(down.err())
+          .isEqualTo("pipeline: cannot reach Kafka at 127.0.0.1:1 (no answer within 10 s)\n");
+    }
   }
 }

@@ -1,12 +1,16 @@
 package dev.pipeline.core.topic;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -58,5 +62,28 @@ public final class TopicCatalog {
       log.info("Created topics {}", created);
     }
     return List.copyOf(created);
+  }
+
+  /**
+   * Returns which of {@code names} the cluster does not have, so a client can say so at once
+   * instead of blocking on a producer's metadata wait for each record.
+   *
+   * @throws IllegalStateException if the cluster does not answer within {@code wait}
+   */
+  public static List<String> missing(Admin admin, Collection<String> names, Duration wait) {
+    try {
+      Set<String> existing =
+          admin
+              .listTopics(new ListTopicsOptions().timeoutMs((int) wait.toMillis()))
+              .names()
+              .get(wait.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      return names.stream().filter(name -> !existing.contains(name)).distinct().toList();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka did not answer within " + wait.toSeconds() + " s; is the broker running?", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing topics", e);
+    }
   }
 }
