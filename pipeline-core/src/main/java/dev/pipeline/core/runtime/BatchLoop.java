@@ -10,6 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -26,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * batch together with the offsets they reach, invalid ones are dead-lettered first. On assignment
  * the consumer seeks to the offsets the store holds, so the store, not Kafka's commits, decides
  * where reading resumes. Kafka's committed offsets are updated afterwards only so that lag shows.
+ *
+ * <p>One batch is written while the next is polled and decoded, on a thread of its own: decoding
+ * costs about as much as storing, so the two overlap instead of taking turns. Batches are still
+ * stored one at a time and in order, and a rebalance waits for the batch in flight.
  */
 final class BatchLoop<T> implements PollLoop {
   private static final Logger log = LoggerFactory.getLogger(BatchLoop.class);
@@ -40,6 +47,10 @@ final class BatchLoop<T> implements PollLoop {
   private final MessageCodec codec = MessageCodec.standard();
   private volatile boolean running = true;
   private volatile boolean failed;
+  private final ExecutorService writer;
+  // The batch being written, with the offsets to commit to Kafka once it is stored.
+  private CompletableFuture<Map<TopicPartition, Long>> inFlight =
+      CompletableFuture.completedFuture(Map.of());
 
   BatchLoop(
       Consumer<byte[], byte[]> consumer,
@@ -56,6 +67,9 @@ final class BatchLoop<T> implements PollLoop {
     this.retryPolicy = retryPolicy;
     this.metrics = metrics;
     this.settings = settings;
+    this.writer =
+        Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name(settings.service() + "-store").factory());
   }
 
   @Override
@@ -69,15 +83,20 @@ final class BatchLoop<T> implements PollLoop {
         } catch (WakeupException e) {
           continue;
         }
+        if (inFlight.isDone()) {
+          awaitInFlight(); // its offsets go to Kafka now, its failure stops the loop now
+        }
         if (!records.isEmpty()) {
           store(records);
         }
       }
+      awaitInFlight();
     } catch (RuntimeException e) {
       failed = true;
       log.error(
           "Batch loop of {} failed; the store's offsets say where to resume", settings.group(), e);
     } finally {
+      writer.shutdownNow();
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
     }
   }
@@ -95,16 +114,39 @@ final class BatchLoop<T> implements PollLoop {
         decode(record, batch, deadLettered);
       }
     }
+    awaitInFlight();
+    inFlight =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                // Dead letters must be in Kafka before the offsets past them are stored.
+                CompletableFuture.allOf(deadLettered.toArray(CompletableFuture[]::new)).join();
+                writeWithRetries(batch, nextOffsets);
+                metrics.processed(batch.size(), startNanos);
+                return nextOffsets;
+              } finally {
+                for (int i = 0; i < records.count(); i++) {
+                  metrics.ended();
+                }
+              }
+            },
+            writer);
+  }
+
+  /**
+   * Waits for the batch in flight to be stored, then tells Kafka its offsets (on the poll thread:
+   * the consumer is not thread-safe). A batch that could not be stored stops the loop.
+   */
+  private void awaitInFlight() {
+    Map<TopicPartition, Long> stored;
     try {
-      // Dead letters must be in Kafka before the offsets past them are stored.
-      CompletableFuture.allOf(deadLettered.toArray(CompletableFuture[]::new)).join();
-      writeWithRetries(batch, nextOffsets);
-      metrics.processed(batch.size(), startNanos);
-      consumer.commitAsync(toCommit(nextOffsets), null);
-    } finally {
-      for (int i = 0; i < records.count(); i++) {
-        metrics.ended();
-      }
+      stored = inFlight.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+    inFlight = CompletableFuture.completedFuture(Map.of());
+    if (!stored.isEmpty()) {
+      consumer.commitAsync(toCommit(stored), null);
     }
   }
 
@@ -185,6 +227,7 @@ final class BatchLoop<T> implements PollLoop {
       if (partitions.isEmpty()) {
         return;
       }
+      awaitInFlight();
       Map<TopicPartition, Long> stored;
       try {
         stored = sink.storedOffsets(partitions);
@@ -200,7 +243,8 @@ final class BatchLoop<T> implements PollLoop {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // Nothing in flight between polls: every batch is stored before the next poll.
+      // The batch in flight may hold these partitions' records: store it before they move on.
+      awaitInFlight();
     }
   }
 }
