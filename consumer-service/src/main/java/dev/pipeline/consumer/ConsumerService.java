@@ -86,7 +86,8 @@ public final class ConsumerService implements Callable<Integer> {
   public Integer call() throws Exception {
     Database database = new Database(dbUrl);
     database.migrate();
-    TransactionalSink<LogEvent> logs = new TransactionalSink<>(database, group, new LogRows());
+    TransactionalSink<LogEvent> logs =
+        new TransactionalSink<>(database, group, new LogRows(database.dialect()));
     // Its own group, so each group's members and lag in `pipeline status` are one topic's.
     String resultsGroup = group + "-results";
     TransactionalSink<HashResult> results =

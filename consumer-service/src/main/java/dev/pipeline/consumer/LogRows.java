@@ -4,21 +4,30 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.runtime.Job;
+import java.io.IOException;
+import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rows of a batch of log events: the events, keyed by id (duplicates skipped), and the
  * per-minute × service × level counts of the rows actually inserted.
  */
 final class LogRows implements TransactionalSink.Rows<LogEvent> {
+  private static final Logger log = LoggerFactory.getLogger(LogRows.class);
 
   /**
    * Rows per INSERT statement: 10 parameters each stays far below SQLite's and PostgreSQL's limits.
@@ -28,24 +37,43 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
   private static final String COLUMNS =
       "id, ts, service, host, level, message, trace_id, latency_ms, attributes, stored_at";
   private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String UNIQUE_VIOLATION = "23505";
 
   private final ObjectMapper json = new ObjectMapper();
+  private final Database.Dialect dialect;
   // A full chunk's statement, prepared once per connection (the sink replaces broken ones).
   private @Nullable PreparedStatement fullInsert;
   private @Nullable Connection fullInsertConnection;
 
+  LogRows(Database.Dialect dialect) {
+    this.dialect = dialect;
+  }
+
   @Override
   public void insert(Connection connection, List<Job<LogEvent>> batch) throws Exception {
-    Map<CountKey, Long> counts = new HashMap<>();
     long storedAt = System.currentTimeMillis();
-    for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-      insertEvents(
-          connection,
-          batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT)),
-          storedAt,
-          counts);
+    long inserted;
+    if (dialect == Database.Dialect.POSTGRESQL) {
+      inserted = copy(connection, batch, storedAt);
+    } else {
+      Map<CountKey, Long> counts = new HashMap<>();
+      for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
+        insertEvents(
+            connection,
+            batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT)),
+            storedAt,
+            counts);
+      }
+      addCounts(connection, counts);
+      inserted = counts.values().stream().mapToLong(Long::longValue).sum();
     }
-    addCounts(connection, counts);
+    if (inserted < batch.size()) {
+      // Kafka's redeliveries never get here (the offsets are stored with the rows): these are
+      // events sent twice by their producer.
+      log.info(
+          "Skipped {} duplicate event id(s) already stored or repeated in the batch",
+          batch.size() - inserted);
+    }
   }
 
   private void insertEvents(
@@ -92,6 +120,105 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
         insert.close();
       }
     }
+  }
+
+  /**
+   * PostgreSQL: the batch is streamed with COPY, so the server parses no SQL per row and no row
+   * travels back. COPY has no "skip duplicates", so it runs under a savepoint: the usual batch goes
+   * straight into the table; one holding an id already stored (a re-sent event) is rolled back to
+   * the savepoint and moved through a temporary table by an INSERT that skips known ids.
+   */
+  private long copy(Connection connection, List<Job<LogEvent>> batch, long storedAt)
+      throws SQLException, IOException {
+    String rows = copyRows(batch, storedAt);
+    CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+    Savepoint beforeCopy = connection.setSavepoint();
+    try {
+      copy.copyIn("COPY log_events (" + COLUMNS + ") FROM STDIN", new StringReader(rows));
+      connection.releaseSavepoint(beforeCopy);
+    } catch (SQLException e) {
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw e;
+      }
+      connection.rollback(beforeCopy);
+      return copyWithoutDuplicates(connection, copy, rows);
+    }
+    Map<CountKey, Long> counts = new HashMap<>();
+    for (Job<LogEvent> job : batch) {
+      LogEvent e = job.message();
+      counts.merge(
+          new CountKey(
+              e.timestamp().toEpochMilli() / 60_000 * 60_000, e.service(), e.level().name()),
+          1L,
+          Long::sum);
+    }
+    addCounts(connection, counts);
+    return batch.size();
+  }
+
+  /**
+   * Moves the rows in through a temporary table, skipping ids already stored; returns how many were
+   * new.
+   */
+  private static long copyWithoutDuplicates(Connection connection, CopyManager copy, String rows)
+      throws SQLException, IOException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TEMP TABLE IF NOT EXISTS log_events_batch (LIKE log_events) ON COMMIT DELETE ROWS");
+    }
+    copy.copyIn("COPY log_events_batch (" + COLUMNS + ") FROM STDIN", new StringReader(rows));
+    try (Statement statement = connection.createStatement();
+        ResultSet inserted =
+            statement.executeQuery(
+                "WITH inserted AS (INSERT INTO log_events SELECT * FROM log_events_batch"
+                    + " ON CONFLICT (id) DO NOTHING RETURNING service, level, ts),"
+                    + " counted AS (INSERT INTO log_counts (minute, service, level, count)"
+                    + " SELECT ts / 60000 * 60000, service, level, count(*) FROM inserted"
+                    + " GROUP BY 1, 2, 3"
+                    + " ON CONFLICT (minute, service, level)"
+                    + " DO UPDATE SET count = log_counts.count + excluded.count)"
+                    + " SELECT count(*) FROM inserted")) {
+      inserted.next();
+      return inserted.getLong(1);
+    }
+  }
+
+  /** The batch's rows in COPY's text format. */
+  private String copyRows(List<Job<LogEvent>> batch, long storedAt) throws JsonProcessingException {
+    StringBuilder rows = new StringBuilder(batch.size() * 256);
+    for (Job<LogEvent> job : batch) {
+      LogEvent e = job.message();
+      copyField(rows, e.id()).append('\t');
+      rows.append(e.timestamp().toEpochMilli()).append('\t');
+      copyField(rows, e.service()).append('\t');
+      copyField(rows, e.host()).append('\t');
+      rows.append(e.level().name()).append('\t');
+      copyField(rows, e.message()).append('\t');
+      copyField(rows, e.traceId()).append('\t');
+      rows.append(e.latencyMs() == null ? "\\N" : e.latencyMs().toString()).append('\t');
+      copyField(rows, e.attributes().isEmpty() ? null : json.writeValueAsString(e.attributes()))
+          .append('\t');
+      rows.append(storedAt).append('\n');
+    }
+    return rows.toString();
+  }
+
+  /** Appends a value in COPY's text format: backslash escapes, {@code \N} for null. */
+  private static StringBuilder copyField(StringBuilder out, @Nullable String value) {
+    if (value == null) {
+      return out.append("\\N");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\t' -> out.append("\\t");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        default -> out.append(c);
+      }
+    }
+    return out;
   }
 
   private static String insertSql(int rows) {

@@ -54,6 +54,66 @@ class ExactlyOnceStoreIT {
     }
   }
 
+  @Test
+  void sqliteStoresEventsSentTwiceOnce(TestBroker broker) throws Exception {
+    sentTwice(broker, "jdbc:sqlite:" + dir.resolve("twice.db"));
+  }
+
+  @Test
+  void postgresStoresEventsSentTwiceOnce(TestBroker broker) throws Exception {
+    String schema = broker.unique("twice").replace('-', '_');
+    try {
+      sentTwice(broker, PostgresSchema.create(POSTGRES, schema));
+    } finally {
+      PostgresSchema.drop(POSTGRES, schema);
+    }
+  }
+
+  /**
+   * A producer that sends events again (new offsets, same ids): each is stored and counted once,
+   * and the process says how many it skipped. On PostgreSQL this is the path off the fast COPY.
+   */
+  private void sentTwice(TestBroker broker, String dbUrl) throws Exception {
+    Topic topic = new Topic(broker.bootstrapServers(), broker.unique("twice")).create(3);
+    new Topic(broker.bootstrapServers(), topic.name() + ".dlq").create(1);
+    publish(topic, 0, 20_000);
+    publish(topic, 10_000, 30_000);
+    try (JavaProcess store =
+        JavaProcess.start(
+            "store-twice",
+            ConsumerService.class,
+            "--bootstrap",
+            broker.bootstrapServers(),
+            "--topic",
+            topic.name(),
+            "--group",
+            broker.unique("store"),
+            "--db-url",
+            dbUrl,
+            "--http-port",
+            "0")) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(120))
+          .until(
+              () ->
+                  count(dbUrl, "SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets")
+                      == 40_000);
+      assertThat(count(dbUrl, "SELECT COUNT(*) FROM log_events")).isEqualTo(30_000);
+      assertThat(count(dbUrl, "SELECT SUM(count) FROM log_counts")).isEqualTo(30_000);
+      assertThat(
+              store.lines().stream()
+                  .map(SKIPPED::matcher)
+                  .filter(java.util.regex.Matcher::find)
+                  .mapToLong(m -> Long.parseLong(m.group(1)))
+                  .sum())
+          .as("duplicates reported")
+          .isEqualTo(10_000);
+    }
+  }
+
+  private static final java.util.regex.Pattern SKIPPED =
+      java.util.regex.Pattern.compile("Skipped (\\d+) duplicate event id");
+
   private void sigkillAndJoin(TestBroker broker, String dbUrl) throws Exception {
     Topic topic = new Topic(broker.bootstrapServers(), broker.unique("logs")).create(6);
     new Topic(broker.bootstrapServers(), topic.name() + ".dlq").create(1);
