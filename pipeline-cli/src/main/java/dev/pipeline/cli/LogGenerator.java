@@ -80,7 +80,9 @@ final class LogGenerator {
     random.nextBytes(trace);
     return new LogEvent(
         1,
-        run + "-" + n,
+        // Zero-padded, so ids sort in the order they were made: a store's primary-key index then
+        // grows at its end instead of splitting pages all over.
+        run + "-" + String.format("%012d", n),
         Instant.now(),
         service,
         host,
