@@ -106,13 +106,7 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
       }
       try (ResultSet inserted = insert.executeQuery()) {
         while (inserted.next()) {
-          counts.merge(
-              new CountKey(
-                  inserted.getLong(3) / 60_000 * 60_000,
-                  inserted.getString(1),
-                  inserted.getString(2)),
-              1L,
-              Long::sum);
+          countOne(counts, inserted.getLong(3), inserted.getString(1), inserted.getString(2));
         }
       }
     } finally {
@@ -146,11 +140,7 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
     Map<CountKey, Long> counts = new HashMap<>();
     for (Job<LogEvent> job : batch) {
       LogEvent e = job.message();
-      counts.merge(
-          new CountKey(
-              e.timestamp().toEpochMilli() / 60_000 * 60_000, e.service(), e.level().name()),
-          1L,
-          Long::sum);
+      countOne(counts, e.timestamp().toEpochMilli(), e.service(), e.level().name());
     }
     addCounts(connection, counts);
     return batch.size();
@@ -238,6 +228,11 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
   }
 
   private record CountKey(long minute, String service, String level) {}
+
+  private static void countOne(
+      Map<CountKey, Long> counts, long timestamp, String service, String level) {
+    counts.merge(new CountKey(timestamp / 60_000 * 60_000, service, level), 1L, Long::sum);
+  }
 
   private static void addCounts(Connection connection, Map<CountKey, Long> counts)
       throws SQLException {
