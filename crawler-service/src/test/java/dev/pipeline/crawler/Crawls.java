@@ -54,6 +54,24 @@ final class Crawls implements AutoCloseable {
   }
 
   /** Pages of the crawl in consumer-service's SQLite store; -1 before its tables exist. */
+  // Steps written as users write them (field names as in a --steps file), without Java's quotes.
+  private static final com.fasterxml.jackson.databind.ObjectMapper LENIENT_JSON =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES)
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_SINGLE_QUOTES)
+          .build();
+
+  /**
+   * A step from its JSON, names unquoted and strings in single quotes: {@code {action: 'click'}}.
+   */
+  static CrawlStep step(String json) {
+    try {
+      return LENIENT_JSON.readValue(json, CrawlStep.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("bad step in a test: " + json, e);
+    }
+  }
+
   static long storedPages(java.nio.file.Path db, String crawlId) {
     try (java.sql.Connection connection =
             java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);

@@ -208,11 +208,10 @@ class LoginCrawlIT {
 
       List<CrawlStep> steps =
           List.of(
-              new CrawlStep("fill", "#user", null, "username", null, null, null, null, null, null),
-              new CrawlStep("fill", "#pass", null, "password", null, null, null, null, null, null),
-              new CrawlStep("click", "#go", null, null, null, null, null, null, null, null),
-              new CrawlStep(
-                  "wait-for", null, null, null, "/account$", null, null, null, null, null));
+              Crawls.step("{action: 'fill', selector: '#user', credential: 'username'}"),
+              Crawls.step("{action: 'fill', selector: '#pass', credential: 'password'}"),
+              Crawls.step("{action: 'click', selector: '#go'}"),
+              Crawls.step("{action: 'wait-for', url: '/account$'}"));
       CrawlTracker crawl =
           crawls.run(
               crawls

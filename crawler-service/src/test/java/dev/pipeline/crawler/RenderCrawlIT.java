@@ -246,7 +246,7 @@ class RenderCrawlIT {
   }
 
   private static CrawlStep step(String action) {
-    return new CrawlStep(action, null, null, null, null, null, null, null, null, null);
+    return Crawls.step("{action: '" + action + "'}");
   }
 
   @Test
@@ -298,35 +298,15 @@ class RenderCrawlIT {
               .publicOnly()
               .sequence(
                   "/storage$",
-                  new CrawlStep(
-                      "set-storage", null, "open", null, null, "local", "token", null, null, null),
-                  new CrawlStep("goto", null, null, null, "/storage", null, null, null, null, null),
-                  new CrawlStep(
-                      "read-storage",
-                      null,
-                      null,
-                      null,
-                      null,
-                      "local",
-                      "token",
-                      null,
-                      "token",
-                      null),
-                  new CrawlStep(
-                      "extract", "#content a", null, null, null, null, null, null, "links", null))
+                  Crawls.step(
+                      "{action: 'set-storage', storage: 'local', key: 'token', value: 'open'}"),
+                  Crawls.step("{action: 'goto', url: '/storage'}"),
+                  Crawls.step(
+                      "{action: 'read-storage', storage: 'local', key: 'token', as: 'token'}"),
+                  Crawls.step("{action: 'extract', selector: '#content a', as: 'links'}"))
               .sequence(
                   "/idb$",
-                  new CrawlStep(
-                      "wait-for",
-                      "body[data-ready=yes]",
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null),
+                  Crawls.step("{action: 'wait-for', selector: 'body[data-ready=yes]'}"),
                   new CrawlStep(
                       "evaluate",
                       null,
@@ -343,12 +323,10 @@ class RenderCrawlIT {
                       null))
               .sequence(
                   "/search$",
-                  new CrawlStep("fill", "#q", "lamp", null, null, null, null, null, null, null),
-                  new CrawlStep("click", "#go", null, null, null, null, null, null, null, null),
-                  new CrawlStep(
-                      "wait-for", "#results a", null, null, null, null, null, null, null, null),
-                  new CrawlStep(
-                      "screenshot", null, null, null, null, null, null, null, "shot", null))
+                  Crawls.step("{action: 'fill', selector: '#q', value: 'lamp'}"),
+                  Crawls.step("{action: 'click', selector: '#go'}"),
+                  Crawls.step("{action: 'wait-for', selector: '#results a'}"),
+                  Crawls.step("{action: 'screenshot', as: 'shot'}"))
               .build();
       CrawlTracker crawl = crawls.run(job);
       assertThat(paths(crawl, false))
@@ -372,8 +350,7 @@ class RenderCrawlIT {
   void aFailingStepSaysWhichStepOnWhichPageAndWhyAndTheCrawlGoesOn() throws Exception {
     try (TestSite elsewhere = TestSite.on("127.0.0.2");
         TestSite site = site(elsewhere)) {
-      CrawlStep missing =
-          new CrawlStep("click", "#missing", null, null, null, null, null, null, null, 300L);
+      CrawlStep missing = Crawls.step("{action: 'click', selector: '#missing', timeoutMs: 300}");
       CrawlTracker crawl =
           crawls.run(
               crawls
