@@ -1,6 +1,5 @@
 package dev.pipeline.consumer;
 
-import static dev.pipeline.consumer.ExactlyOnceStoreIT.POSTGRES;
 import static dev.pipeline.consumer.ExactlyOnceStoreIT.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,12 +37,7 @@ class CrawlPagesStoreIT {
 
   @Test
   void postgresStoresEachPageOnceAtItsShallowestDepth(TestBroker broker) throws Exception {
-    String schema = broker.unique("pages").replace('-', '_');
-    try {
-      storeTwice(broker, PostgresSchema.create(POSTGRES, schema));
-    } finally {
-      PostgresSchema.drop(POSTGRES, schema);
-    }
+    PostgresSchema.in(broker.unique("pages"), dbUrl -> storeTwice(broker, dbUrl));
   }
 
   private void storeTwice(TestBroker broker, String dbUrl) throws Exception {

@@ -32,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ExactlyOnceStoreIT {
-  static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
   static final int EVENTS = 200_000;
 
   @TempDir Path dir;
@@ -46,12 +45,7 @@ class ExactlyOnceStoreIT {
   @Test
   void postgresStoresEveryEventExactlyOnceThroughSigkillAndAJoiningProcess(TestBroker broker)
       throws Exception {
-    String schema = broker.unique("eo").replace('-', '_');
-    try {
-      sigkillAndJoin(broker, PostgresSchema.create(POSTGRES, schema));
-    } finally {
-      PostgresSchema.drop(POSTGRES, schema);
-    }
+    PostgresSchema.in(broker.unique("eo"), dbUrl -> sigkillAndJoin(broker, dbUrl));
   }
 
   @Test
@@ -61,12 +55,7 @@ class ExactlyOnceStoreIT {
 
   @Test
   void postgresStoresEventsSentTwiceOnce(TestBroker broker) throws Exception {
-    String schema = broker.unique("twice").replace('-', '_');
-    try {
-      sentTwice(broker, PostgresSchema.create(POSTGRES, schema));
-    } finally {
-      PostgresSchema.drop(POSTGRES, schema);
-    }
+    PostgresSchema.in(broker.unique("twice"), dbUrl -> sentTwice(broker, dbUrl));
   }
 
   /**

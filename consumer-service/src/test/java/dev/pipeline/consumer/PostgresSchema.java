@@ -7,23 +7,32 @@ import java.sql.Statement;
 
 /** A fresh schema on the machine's PostgreSQL (127.0.0.1:5432, database test) for one test. */
 final class PostgresSchema {
-  private PostgresSchema() {}
+  private static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
 
-  /** Creates {@code schema} and returns a JDBC URL whose tables live in it. */
-  static String create(String baseUrl, String schema) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(baseUrl);
-        Statement statement = connection.createStatement()) {
-      statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-      statement.execute("CREATE SCHEMA " + schema);
-    }
-    return baseUrl + "&currentSchema=" + schema;
+  /** A test that stores into the database at a JDBC URL. */
+  interface StoreTest {
+    void run(String dbUrl) throws Exception;
   }
 
-  /** Drops {@code schema} and everything in it. */
-  static void drop(String baseUrl, String schema) throws SQLException {
-    try (Connection connection = DriverManager.getConnection(baseUrl);
+  private PostgresSchema() {}
+
+  /** Runs {@code test} against a fresh {@code schema}, dropped afterwards whatever happens. */
+  static void in(String schema, StoreTest test) throws Exception {
+    String name = schema.replace('-', '_');
+    execute("DROP SCHEMA IF EXISTS " + name + " CASCADE", "CREATE SCHEMA " + name);
+    try {
+      test.run(DATABASE + "&currentSchema=" + name);
+    } finally {
+      execute("DROP SCHEMA IF EXISTS " + name + " CASCADE");
+    }
+  }
+
+  private static void execute(String... statements) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(DATABASE);
         Statement statement = connection.createStatement()) {
-      statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
     }
   }
 }
