@@ -2,6 +2,7 @@ package dev.pipeline.cli;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.topic.TopicCatalog;
+import dev.pipeline.core.topic.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,11 @@ final class ClusterOption {
               + " (check --topic; 'pipeline up' creates the pipeline's topics)");
     }
     return kafka;
+  }
+
+  /** The cluster for publishing hash jobs, and reading their results when {@code waiting}. */
+  KafkaSettings kafkaForHashJobs(boolean waiting) {
+    return waiting ? kafka(Topics.HASH_JOBS, Topics.HASH_RESULTS) : kafka(Topics.HASH_JOBS);
   }
 
   /** The one-line error for a cluster that did not answer. */

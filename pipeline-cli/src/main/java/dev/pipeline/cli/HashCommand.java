@@ -111,10 +111,7 @@ final class HashCommand implements Callable<Integer> {
       throw new CliException("no files to hash under " + paths);
     }
     boolean waiting = wait || manifest != null || verify != null;
-    KafkaSettings kafka =
-        waiting
-            ? cluster.kafka(Topics.HASH_JOBS, Topics.HASH_RESULTS)
-            : cluster.kafka(Topics.HASH_JOBS);
+    KafkaSettings kafka = cluster.kafkaForHashJobs(waiting);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

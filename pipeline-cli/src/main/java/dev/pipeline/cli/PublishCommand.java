@@ -285,10 +285,7 @@ final class PublishCommand implements Runnable {
         throw new CliException("--length must be 1-" + HashJob.MAX_INLINE_BYTES + ": " + length);
       }
       String run = runId();
-      KafkaSettings kafka =
-          wait
-              ? cluster.kafka(Topics.HASH_JOBS, Topics.HASH_RESULTS)
-              : cluster.kafka(Topics.HASH_JOBS);
+      KafkaSettings kafka = cluster.kafkaForHashJobs(wait);
       java.util.Set<String> ids = new java.util.HashSet<>();
       try (HashResults results = wait ? new HashResults(kafka) : null;
           Publisher publisher = new Publisher(kafka, Map.of())) {
