@@ -1,5 +1,6 @@
 package dev.pipeline.hasher;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -29,6 +30,16 @@ final class Digests {
   void update(byte[] buffer, int offset, int length) {
     for (MessageDigest digest : digests) {
       digest.update(buffer, offset, length);
+    }
+    bytes += length;
+  }
+
+  /** Digests the buffer's remaining bytes, leaving it consumed. */
+  void update(ByteBuffer buffer) {
+    int start = buffer.position();
+    int length = buffer.remaining();
+    for (MessageDigest digest : digests) {
+      digest.update(buffer.position(start));
     }
     bytes += length;
   }
