@@ -196,13 +196,14 @@ final class LoginSession {
             rendered.finalUrl(),
             new PageFetcher.Fetched(
                 200, "text/html; charset=utf-8", null, null, html, html.length, false, ""));
-    if (stillAsks(after, what)) {
+    String asking = stillAsks(after, what);
+    if (asking != null) {
       throw new LoginFailedException(
           what
               + " failed: after the steps the page ("
               + after.url
               + ") still asks to log in"
-              + title(after));
+              + asking);
     }
     HttpUrl landed = HttpUrl.parse(rendered.finalUrl());
     if (landed != null) {
@@ -279,40 +280,35 @@ final class LoginSession {
       throw new LoginFailedException(
           what + " failed: the form's answer was HTTP " + after.response.status());
     }
-    if (stillAsks(after, what)) {
+    String asking = stillAsks(after, what);
+    if (asking != null) {
       throw new LoginFailedException(
           what
               + " failed: the page after submitting ("
               + after.url
               + ") still asks to log in"
-              + title(after));
+              + asking);
     }
   }
 
-  /** Whether the page after submitting is the login form again (a wrong password, say). */
-  private boolean stillAsks(Page page, String what) throws LoginFailedException {
-    if (samePage(page.url, login.url())) {
-      return true;
+  /**
+   * Returns null when the page after logging in is past the login; when it is the login form again
+   * (a wrong password, say), the end of the error message: the page's title, if it has one. The
+   * page is parsed once for both.
+   */
+  private @Nullable String stillAsks(Page page, String what) throws LoginFailedException {
+    Document document = Links.isHtml(page.response.contentType()) ? parse(page, what) : null;
+    boolean asks =
+        samePage(page.url, login.url())
+            || (document != null
+                && (document.selectFirst("form input[type=password]") != null
+                    || (login.loggedOutSelector() != null
+                        && document.selectFirst(login.loggedOutSelector()) != null)));
+    if (!asks) {
+      return null;
     }
-    if (!Links.isHtml(page.response.contentType())) {
-      return false;
-    }
-    Document document = parse(page, what);
-    return document.selectFirst("form input[type=password]") != null
-        || (login.loggedOutSelector() != null
-            && document.selectFirst(login.loggedOutSelector()) != null);
-  }
-
-  private String title(Page page) {
-    try {
-      String title =
-          Links.document(page.response.body(), page.response.contentType(), page.url)
-              .title()
-              .strip();
-      return title.isEmpty() ? "" : " (page title '" + title + "')";
-    } catch (IOException e) {
-      return "";
-    }
+    String title = document == null ? "" : document.title().strip();
+    return title.isEmpty() ? "" : " (page title '" + title + "')";
   }
 
   private static @Nullable String fieldName(

@@ -307,20 +307,12 @@ class RenderCrawlIT {
               .sequence(
                   "/idb$",
                   Crawls.step("{action: 'wait-for', selector: 'body[data-ready=yes]'}"),
-                  new CrawlStep(
-                      "evaluate",
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      "() => new Promise((resolve, reject) => { const open = indexedDB.open('shop');"
-                          + " open.onsuccess = () => { const all = open.result.transaction('items')"
-                          + ".objectStore('items').getAll(); all.onsuccess = () => resolve(all.result); };"
-                          + " open.onerror = () => reject(open.error); })",
-                      "items",
-                      null))
+                  Crawls.step(
+                      "{action: 'evaluate', as: 'items', script: \"() => new Promise((resolve, reject) =>"
+                          + " { const open = indexedDB.open('shop'); open.onsuccess = () => { const all ="
+                          + " open.result.transaction('items').objectStore('items').getAll();"
+                          + " all.onsuccess = () => resolve(all.result); };"
+                          + " open.onerror = () => reject(open.error); })\"}"))
               .sequence(
                   "/search$",
                   Crawls.step("{action: 'fill', selector: '#q', value: 'lamp'}"),
