@@ -71,8 +71,8 @@ if run_section 1; then
   openssl_s=$(timed openssl dgst -sha256 "$work"/large/*)
   sha_s=$(timed sha256sum "$work"/large/*)
   xargs_s=$(timed bash -c "printf '%s\n' $work/large/* | xargs -P2 -n1 sha256sum")
-  # Two openssl processes at once: what this machine's two cores give together (they share more
-  # than a core's worth of something here, so twice one core's rate is out of anyone's reach).
+  # Two openssl processes at once: what this machine's two cores give together, the ceiling for
+  # two processes (on a VM, often less than twice one core's rate).
   openssl2_s=$(timed bash -c "printf '%s\n' $work/large/* | xargs -P2 -n1 openssl dgst -sha256")
   one=$(rate $mib "$openssl_s")
   echo "| hasher | MiB/s | vs openssl (1 core) x processes |"

@@ -28,10 +28,7 @@ final class Digests {
   }
 
   void update(byte[] buffer, int offset, int length) {
-    for (MessageDigest digest : digests) {
-      digest.update(buffer, offset, length);
-    }
-    bytes += length;
+    update(ByteBuffer.wrap(buffer, offset, length));
   }
 
   /** Digests the buffer's remaining bytes, leaving it consumed. */
