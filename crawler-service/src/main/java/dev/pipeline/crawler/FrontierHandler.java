@@ -425,11 +425,6 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         } catch (IOException e) {
           if (attempt >= MAX_ATTEMPTS) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            if (e instanceof java.net.SocketTimeoutException && !reason.startsWith("timeout")) {
-              // A read timeout is OkHttp's "timeout" or the JDK's "Read timed out", depending on
-              // where it struck: the page's error names it the same way either time.
-              reason = "timeout: " + reason;
-            }
             return new PageFetcher.Fetched(
                 0,
                 null,

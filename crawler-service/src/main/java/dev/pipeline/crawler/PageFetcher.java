@@ -135,6 +135,16 @@ final class PageFetcher {
           bytes,
           truncated,
           HexFormat.of().formatHex(sha.digest()));
+    } catch (java.net.SocketTimeoutException e) {
+      // A read timeout is OkHttp's "timeout" or the JDK's "Read timed out", depending on where it
+      // struck: callers and their users see it named the same way either time.
+      if (String.valueOf(e.getMessage()).startsWith("timeout")) {
+        throw e;
+      }
+      java.net.SocketTimeoutException named =
+          new java.net.SocketTimeoutException("timeout: " + e.getMessage());
+      named.initCause(e);
+      throw named;
     } catch (IOException e) {
       if (e.getCause() instanceof GuardedSocketFactory.RefusedAddressException refused) {
         throw refused;
