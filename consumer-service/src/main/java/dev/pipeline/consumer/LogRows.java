@@ -41,7 +41,8 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
 
   private final ObjectMapper json = new ObjectMapper();
   private final Database.Dialect dialect;
-  // A full chunk's statement, prepared once per connection (the sink replaces broken ones).
+  // The usual statement (a full chunk, nothing returned), prepared once per connection (the sink
+  // replaces broken ones).
   private @Nullable PreparedStatement fullInsert;
   private @Nullable Connection fullInsertConnection;
 
@@ -52,21 +53,10 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
   @Override
   public void insert(Connection connection, List<Job<LogEvent>> batch) throws Exception {
     long storedAt = System.currentTimeMillis();
-    long inserted;
-    if (dialect == Database.Dialect.POSTGRESQL) {
-      inserted = copy(connection, batch, storedAt);
-    } else {
-      Map<CountKey, Long> counts = new HashMap<>();
-      for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-        insertEvents(
-            connection,
-            batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT)),
-            storedAt,
-            counts);
-      }
-      addCounts(connection, counts);
-      inserted = counts.values().stream().mapToLong(Long::longValue).sum();
-    }
+    long inserted =
+        dialect == Database.Dialect.POSTGRESQL
+            ? copy(connection, batch, storedAt)
+            : insertSkippingKnown(connection, batch, storedAt);
     if (inserted < batch.size()) {
       // Kafka's redeliveries never get here (the offsets are stored with the rows): these are
       // events sent twice by their producer.
@@ -76,14 +66,54 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
     }
   }
 
-  private void insertEvents(
-      Connection connection, List<Job<LogEvent>> rows, long storedAt, Map<CountKey, Long> counts)
+  /**
+   * SQLite: multi-row INSERTs that skip known ids. The usual batch is all new, so its counts come
+   * from the batch itself and no row travels back; one holding an id already stored is rolled back
+   * to a savepoint and inserted again with RETURNING, which names the rows that went in.
+   */
+  private long insertSkippingKnown(Connection connection, List<Job<LogEvent>> batch, long storedAt)
       throws SQLException, JsonProcessingException {
-    // Full chunks reuse one prepared statement: preparing a 5,000-parameter statement costs more
-    // than running it on SQLite.
-    boolean full = rows.size() == ROWS_PER_STATEMENT;
+    Savepoint beforeInsert = connection.setSavepoint();
+    long inserted = 0;
+    for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
+      inserted += insertChunk(connection, chunk(batch, from), storedAt, null);
+    }
+    Map<CountKey, Long> counts = new HashMap<>();
+    if (inserted == batch.size()) {
+      connection.releaseSavepoint(beforeInsert);
+      countAll(counts, batch);
+    } else {
+      connection.rollback(beforeInsert);
+      inserted = 0;
+      for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
+        inserted += insertChunk(connection, chunk(batch, from), storedAt, counts);
+      }
+    }
+    addCounts(connection, counts);
+    return inserted;
+  }
+
+  private static List<Job<LogEvent>> chunk(List<Job<LogEvent>> batch, int from) {
+    return batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT));
+  }
+
+  /**
+   * Inserts one statement's rows, skipping known ids, and returns how many went in; with {@code
+   * counts}, also counts each row that went in.
+   */
+  private long insertChunk(
+      Connection connection,
+      List<Job<LogEvent>> rows,
+      long storedAt,
+      @Nullable Map<CountKey, Long> counts)
+      throws SQLException, JsonProcessingException {
+    // The usual statement (a full chunk, nothing returned) is prepared once per connection:
+    // preparing a 5,000-parameter statement costs more than running it on SQLite.
+    boolean usual = counts == null && rows.size() == ROWS_PER_STATEMENT;
     PreparedStatement insert =
-        full ? fullInsert(connection) : connection.prepareStatement(insertSql(rows.size()));
+        usual
+            ? fullInsert(connection)
+            : connection.prepareStatement(insertSql(rows.size(), counts != null));
     try {
       int i = 1;
       for (Job<LogEvent> job : rows) {
@@ -104,13 +134,19 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
             i++, e.attributes().isEmpty() ? null : json.writeValueAsString(e.attributes()));
         insert.setLong(i++, storedAt);
       }
-      try (ResultSet inserted = insert.executeQuery()) {
-        while (inserted.next()) {
-          countOne(counts, inserted.getLong(3), inserted.getString(1), inserted.getString(2));
+      if (counts == null) {
+        return insert.executeUpdate();
+      }
+      long inserted = 0;
+      try (ResultSet returned = insert.executeQuery()) {
+        while (returned.next()) {
+          countOne(counts, returned.getLong(3), returned.getString(1), returned.getString(2));
+          inserted++;
         }
       }
+      return inserted;
     } finally {
-      if (!full) {
+      if (!usual) {
         insert.close();
       }
     }
@@ -138,10 +174,7 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
       return copyWithoutDuplicates(connection, copy, rows);
     }
     Map<CountKey, Long> counts = new HashMap<>();
-    for (Job<LogEvent> job : batch) {
-      LogEvent e = job.message();
-      countOne(counts, e.timestamp().toEpochMilli(), e.service(), e.level().name());
-    }
+    countAll(counts, batch);
     addCounts(connection, counts);
     return batch.size();
   }
@@ -211,23 +244,31 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
     return out;
   }
 
-  private static String insertSql(int rows) {
+  private static String insertSql(int rows, boolean returning) {
     return "INSERT INTO log_events ("
         + COLUMNS
         + ") VALUES "
         + String.join(", ", java.util.Collections.nCopies(rows, ROW))
-        + " ON CONFLICT (id) DO NOTHING RETURNING service, level, ts";
+        + " ON CONFLICT (id) DO NOTHING"
+        + (returning ? " RETURNING service, level, ts" : "");
   }
 
   private PreparedStatement fullInsert(Connection connection) throws SQLException {
     if (fullInsert == null || fullInsertConnection != connection || fullInsert.isClosed()) {
-      fullInsert = connection.prepareStatement(insertSql(ROWS_PER_STATEMENT));
+      fullInsert = connection.prepareStatement(insertSql(ROWS_PER_STATEMENT, false));
       fullInsertConnection = connection;
     }
     return fullInsert;
   }
 
   private record CountKey(long minute, String service, String level) {}
+
+  private static void countAll(Map<CountKey, Long> counts, List<Job<LogEvent>> batch) {
+    for (Job<LogEvent> job : batch) {
+      LogEvent e = job.message();
+      countOne(counts, e.timestamp().toEpochMilli(), e.service(), e.level().name());
+    }
+  }
 
   private static void countOne(
       Map<CountKey, Long> counts, long timestamp, String service, String level) {

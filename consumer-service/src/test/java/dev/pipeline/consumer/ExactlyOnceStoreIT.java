@@ -60,7 +60,8 @@ class ExactlyOnceStoreIT {
 
   /**
    * A producer that sends events again (new offsets, same ids): each is stored and counted once,
-   * and the process says how many it skipped. On PostgreSQL this is the path off the fast COPY.
+   * and the process says how many it skipped. This is the path off the fast one: COPY on
+   * PostgreSQL, INSERT without RETURNING on SQLite.
    */
   private void sentTwice(TestBroker broker, String dbUrl) throws Exception {
     Topic topic = new Topic(broker.bootstrapServers(), broker.unique("twice")).create(3);
