@@ -231,6 +231,9 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
     if (value == null) {
       return out.append("\\N");
     }
+    if (!needsEscaping(value)) {
+      return out.append(value); // the usual value, appended in one copy
+    }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
@@ -242,6 +245,16 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
       }
     }
     return out;
+  }
+
+  private static boolean needsEscaping(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String insertSql(int rows, boolean returning) {
