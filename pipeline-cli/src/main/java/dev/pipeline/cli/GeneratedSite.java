@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +47,11 @@ final class GeneratedSite implements AutoCloseable {
   private final AtomicLong requests = new AtomicLong();
   private final @Nullable Login login;
   private final String csrfToken = token();
+  // The newest MAX_SESSIONS sessions, oldest first in the queue: a site served for long must not
+  // grow with every login. A dropped session is redirected to the login like an expired one.
+  static final int MAX_SESSIONS = 1_000;
   private final Set<String> sessions = ConcurrentHashMap.newKeySet();
+  private final Queue<String> sessionsByAge = new ConcurrentLinkedQueue<>();
 
   /** The one account of a site that asks for a login. */
   record Login(String username, String password) {
@@ -166,6 +172,14 @@ final class GeneratedSite implements AutoCloseable {
     }
     String session = token();
     sessions.add(session);
+    sessionsByAge.add(session);
+    while (sessions.size() > MAX_SESSIONS) {
+      String oldest = sessionsByAge.poll();
+      if (oldest == null) {
+        break;
+      }
+      sessions.remove(oldest);
+    }
     exchange.getResponseHeaders().add("Set-Cookie", "session=" + session + "; Path=/; HttpOnly");
     exchange.getResponseHeaders().set("Location", "/p0");
     send(exchange, 303, "<html><title>Logged in</title></html>");
