@@ -191,10 +191,10 @@ public final class Worker<T> {
       clientConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(index));
       clientConfig.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "explicit");
       // Take no more than max.poll.records, so a busy consumer does not hoard jobs others could
-      // run.
+      // run. That is the in-flight limit (the hasher's --batch): large for tiny jobs, where each
+      // poll's round trips and acknowledgements cost more than the jobs (it was capped at 500).
       clientConfig.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
-      clientConfig.put(
-          ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.maxInFlight()));
+      clientConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxInFlight());
       return new ShareLoop(
           new KafkaShareConsumer<>(
               clientConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
@@ -203,7 +203,7 @@ public final class Worker<T> {
     }
     return new GroupLoop(
         new KafkaConsumer<>(
-            groupConfig(index, Math.min(500, settings.maxInFlight())),
+            groupConfig(index, settings.maxInFlight()),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer()),
         runner,
