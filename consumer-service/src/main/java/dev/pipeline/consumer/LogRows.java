@@ -74,27 +74,33 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
   private long insertSkippingKnown(Connection connection, List<Job<LogEvent>> batch, long storedAt)
       throws SQLException, JsonProcessingException {
     Savepoint beforeInsert = connection.setSavepoint();
-    long inserted = 0;
-    for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-      inserted += insertChunk(connection, chunk(batch, from), storedAt, null);
-    }
+    long inserted = insertAll(connection, batch, storedAt, null);
     Map<CountKey, Long> counts = new HashMap<>();
     if (inserted == batch.size()) {
       connection.releaseSavepoint(beforeInsert);
       countAll(counts, batch);
     } else {
       connection.rollback(beforeInsert);
-      inserted = 0;
-      for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-        inserted += insertChunk(connection, chunk(batch, from), storedAt, counts);
-      }
+      inserted = insertAll(connection, batch, storedAt, counts);
     }
     addCounts(connection, counts);
     return inserted;
   }
 
-  private static List<Job<LogEvent>> chunk(List<Job<LogEvent>> batch, int from) {
-    return batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT));
+  /** Inserts the batch a statement of {@link #ROWS_PER_STATEMENT} rows at a time. */
+  private long insertAll(
+      Connection connection,
+      List<Job<LogEvent>> batch,
+      long storedAt,
+      @Nullable Map<CountKey, Long> counts)
+      throws SQLException, JsonProcessingException {
+    long inserted = 0;
+    for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
+      List<Job<LogEvent>> rows =
+          batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT));
+      inserted += insertChunk(connection, rows, storedAt, counts);
+    }
+    return inserted;
   }
 
   /**
