@@ -1,7 +1,9 @@
 package dev.pipeline.core.message;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,8 +41,12 @@ public final class MessageCodec {
   private final ObjectMapper mapper;
 
   private MessageCodec() {
+    // Jackson's default buffer pool is per thread; jobs run on virtual threads, one per job, so
+    // every message would allocate its parse or write buffers afresh. A shared pool lends them.
+    JsonFactory factory =
+        JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();
     mapper =
-        new ObjectMapper()
+        new ObjectMapper(factory)
             .registerModule(new JavaTimeModule())
             .registerModule(
                 new SimpleModule("iso-instant")
