@@ -270,8 +270,28 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
         }
         skip(SkippedUrl.Reason.FAILED, loginFailed);
       } else {
-        complete();
+        markSeenAfterWrites();
       }
+    }
+
+    /**
+     * Writes the URL's seen record once the page and its links are in Kafka, then completes. A
+     * process killed between the two leaves the URL unseen, so its heir fetches it again (a second
+     * copy of the page) instead of skipping it as seen (a lost page). This waits on the fetch's own
+     * virtual thread: chaining the write onto the acknowledgement would run it on the producer's
+     * network thread, which a send waiting for metadata blocks.
+     */
+    private void markSeenAfterWrites() {
+      try {
+        CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+      } catch (java.util.concurrent.CompletionException
+          | java.util.concurrent.CancellationException e) {
+        done.completeExceptionally(
+            new IllegalStateException("Kafka did not take the results of " + url, e));
+        return;
+      }
+      writes.add(store.saveSeen(partition, crawl.id(), url, frontier.depth()));
+      complete();
     }
 
     /**
@@ -370,7 +390,6 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
           announce(normal, frontier.depth() + 1, url, 0);
         }
       }
-      writes.add(store.saveSeen(partition, crawl.id(), url, frontier.depth()));
       return new PageResult(
           1,
           crawl.id(),
