@@ -33,8 +33,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+  // Requests run on virtual threads: a shared buffer pool, as in MessageCodec.
   private static final ObjectMapper JSON =
-      new ObjectMapper()
+      new ObjectMapper(
+              com.fasterxml.jackson.core.JsonFactory.builder()
+                  .recyclerPool(
+                      com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
+                  .build())
           .registerModule(new JavaTimeModule())
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 

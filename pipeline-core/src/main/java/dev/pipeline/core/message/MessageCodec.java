@@ -44,7 +44,14 @@ public final class MessageCodec {
     // Jackson's default buffer pool is per thread; jobs run on virtual threads, one per job, so
     // every message would allocate its parse or write buffers afresh. A shared pool lends them.
     JsonFactory factory =
-        JsonFactory.builder().recyclerPool(JsonRecyclerPools.newConcurrentDequePool()).build();
+        JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(32)
+                    .maxStringLength(MAX_MESSAGE_BYTES)
+                    .build())
+            .build();
     mapper =
         new ObjectMapper(factory)
             .registerModule(new JavaTimeModule())
@@ -56,13 +63,6 @@ public final class MessageCodec {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-    mapper
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder()
-                .maxNestingDepth(32)
-                .maxStringLength(MAX_MESSAGE_BYTES)
-                .build());
   }
 
   /** Returns the shared codec; it is thread-safe. */

@@ -106,6 +106,19 @@ class MessageCodecTest {
   }
 
   @Test
+  void deeplyNestedJsonIsRefused() {
+    // An ignored field is still parsed: 40 levels of arrays would cost stack on every read.
+    String nested = "[".repeat(40) + "]".repeat(40);
+    assertThatThrownBy(
+            () ->
+                codec.decode(
+                    json(VALID_EVENT.replaceFirst("\\{", "{\"extra\":" + nested + ",")),
+                    LogEvent.class))
+        .isInstanceOf(InvalidMessageException.class)
+        .hasMessageContaining("nesting depth");
+  }
+
+  @Test
   void emptyAndNullMessagesAreInvalid() {
     assertThatThrownBy(() -> codec.decode(new byte[0], LogEvent.class))
         .isInstanceOf(InvalidMessageException.class);
