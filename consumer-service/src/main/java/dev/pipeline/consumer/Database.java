@@ -31,7 +31,8 @@ final class Database {
           "db/V1__log_events.sql",
           "db/V2__hash_results.sql",
           "db/V3__crawl_pages.sql",
-          "db/V4__crawl_pages_rendering.sql");
+          "db/V4__crawl_pages_rendering.sql",
+          "db/V5__log_events_rare_levels_index.sql");
 
   enum Dialect {
     SQLITE,

@@ -8,15 +8,23 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** Reads the store: counts per level and service over a window, and a filtered event search. */
 final class LogQueries {
   static final int MAX_LIMIT = 10_000;
+
+  /** The levels the (service, level, ts) index holds, as migration V5 made it. */
+  private static final Set<LogEvent.Level> RARE_LEVELS =
+      EnumSet.of(LogEvent.Level.WARN, LogEvent.Level.ERROR);
+
+  private static final String RARE_LEVELS_PREDICATE = "level IN ('WARN', 'ERROR')";
 
   private final Database database;
 
@@ -97,34 +105,10 @@ final class LogQueries {
 
   /** Returns matching events, newest first. {@code grep} matches the message, ignoring case. */
   List<Found> search(Filter filter) throws SQLException {
-    StringBuilder sql =
-        new StringBuilder(
-            "SELECT id, ts, service, host, level, message, trace_id, latency_ms FROM log_events WHERE 1 = 1");
-    List<Object> parameters = new ArrayList<>();
-    if (filter.since() != null) {
-      sql.append(" AND ts >= ?");
-      parameters.add(Instant.now().minus(filter.since()).toEpochMilli());
-    }
-    if (filter.level() != null) {
-      sql.append(" AND level = ?");
-      parameters.add(filter.level().name());
-    }
-    if (filter.service() != null) {
-      sql.append(" AND service = ?");
-      parameters.add(filter.service());
-    }
-    if (filter.grep() != null) {
-      sql.append(" AND LOWER(message) LIKE ? ESCAPE '\\'");
-      parameters.add("%" + escapeLike(filter.grep().toLowerCase(Locale.ROOT)) + "%");
-    }
-    sql.append(" ORDER BY ts DESC, id LIMIT ?");
-    parameters.add(filter.limit());
+    Sql query = searchSql(filter);
     List<Found> found = new ArrayList<>();
     try (Connection connection = database.connect();
-        PreparedStatement select = connection.prepareStatement(sql.toString())) {
-      for (int i = 0; i < parameters.size(); i++) {
-        select.setObject(i + 1, parameters.get(i));
-      }
+        PreparedStatement select = query.prepare(connection)) {
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
           long latency = rs.getLong(8);
@@ -143,6 +127,49 @@ final class LogQueries {
       }
     }
     return found;
+  }
+
+  /** A statement and its parameters. */
+  record Sql(String text, List<Object> parameters) {
+    PreparedStatement prepare(Connection connection) throws SQLException {
+      PreparedStatement statement = connection.prepareStatement(text);
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setObject(i + 1, parameters.get(i));
+      }
+      return statement;
+    }
+  }
+
+  /** The search's SQL: the filter's terms, newest first. */
+  static Sql searchSql(Filter filter) {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT id, ts, service, host, level, message, trace_id, latency_ms FROM log_events WHERE 1 = 1");
+    List<Object> parameters = new ArrayList<>();
+    if (filter.since() != null) {
+      sql.append(" AND ts >= ?");
+      parameters.add(Instant.now().minus(filter.since()).toEpochMilli());
+    }
+    if (filter.level() != null) {
+      sql.append(" AND level = ?");
+      parameters.add(filter.level().name());
+      if (RARE_LEVELS.contains(filter.level())) {
+        // The partial index's own predicate: SQLite uses such an index only when the query
+        // states it (it does not infer it from level = ?).
+        sql.append(" AND ").append(RARE_LEVELS_PREDICATE);
+      }
+    }
+    if (filter.service() != null) {
+      sql.append(" AND service = ?");
+      parameters.add(filter.service());
+    }
+    if (filter.grep() != null) {
+      sql.append(" AND LOWER(message) LIKE ? ESCAPE '\\'");
+      parameters.add("%" + escapeLike(filter.grep().toLowerCase(Locale.ROOT)) + "%");
+    }
+    sql.append(" ORDER BY ts DESC, id LIMIT ?");
+    parameters.add(filter.limit());
+    return new Sql(sql.toString(), parameters);
   }
 
   private static String escapeLike(String text) {
