@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +26,18 @@ import org.slf4j.LoggerFactory;
 final class Database {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
 
-  /** Migration scripts in order; a new one is appended, an applied one is never edited. */
+  /**
+   * Migration scripts in order; a new one is appended, an applied one is never edited. Each is
+   * {@code db/NAME}, or {@code db/DIALECT/NAME} where the dialects need different SQL.
+   */
   private static final List<String> MIGRATIONS =
       List.of(
-          "db/V1__log_events.sql",
-          "db/V2__hash_results.sql",
-          "db/V3__crawl_pages.sql",
-          "db/V4__crawl_pages_rendering.sql",
-          "db/V5__log_events_rare_levels_index.sql");
+          "V1__log_events.sql",
+          "V2__hash_results.sql",
+          "V3__crawl_pages.sql",
+          "V4__crawl_pages_rendering.sql",
+          "V5__log_events_rare_levels_index.sql",
+          "V6__log_events_bytewise_keys.sql");
 
   enum Dialect {
     SQLITE,
@@ -97,7 +102,7 @@ final class Database {
           }
         }
         for (int version = current + 1; version <= MIGRATIONS.size(); version++) {
-          for (String sql : script(MIGRATIONS.get(version - 1))) {
+          for (String sql : script(MIGRATIONS.get(version - 1), dialect)) {
             statement.execute(sql);
           }
           try (PreparedStatement insert =
@@ -115,10 +120,13 @@ final class Database {
   }
 
   /** Returns a script's statements: split on semicolons at line ends, comments dropped. */
-  private static List<String> script(String resource) {
-    try (InputStream in = Database.class.getClassLoader().getResourceAsStream(resource)) {
+  private static List<String> script(String name, Dialect dialect) {
+    ClassLoader loader = Database.class.getClassLoader();
+    String own = "db/" + dialect.name().toLowerCase(Locale.ROOT) + "/" + name;
+    String resource = loader.getResource(own) != null ? own : "db/" + name;
+    try (InputStream in = loader.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("migration " + resource + " is missing from the jar");
+        throw new IllegalStateException("migration " + name + " is missing from the jar");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       String withoutComments =

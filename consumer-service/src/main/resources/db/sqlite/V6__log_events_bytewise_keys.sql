@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: its default collation, BINARY, already compares text as bytes, which is
+-- what this migration gives PostgreSQL.
