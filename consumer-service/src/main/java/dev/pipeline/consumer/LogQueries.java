@@ -131,12 +131,18 @@ final class LogQueries {
 
   /** A statement and its parameters. */
   record Sql(String text, List<Object> parameters) {
+    /** Returns the statement with its parameters set; the caller closes it. */
     PreparedStatement prepare(Connection connection) throws SQLException {
       PreparedStatement statement = connection.prepareStatement(text);
-      for (int i = 0; i < parameters.size(); i++) {
-        statement.setObject(i + 1, parameters.get(i));
+      try {
+        for (int i = 0; i < parameters.size(); i++) {
+          statement.setObject(i + 1, parameters.get(i));
+        }
+        return statement;
+      } catch (SQLException e) {
+        statement.close();
+        throw e;
       }
-      return statement;
     }
   }
 
