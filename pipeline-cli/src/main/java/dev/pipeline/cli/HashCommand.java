@@ -8,14 +8,17 @@ import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +28,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -310,25 +312,42 @@ final class HashCommand implements Callable<Integer> {
     return interrupted ? 130 : failed == 0 ? 0 : 1;
   }
 
-  /** Lists the regular files under {@code paths}, named as the user would see them. */
+  /**
+   * Lists the regular files under {@code paths}, named as the user would see them, sorted. A file's
+   * type and size come from the one stat the walk makes; only a symbolic link costs another, to see
+   * whether it leads to a regular file (symlinked directories are not followed).
+   */
   private static List<Target> walk(List<Path> paths, String algorithm) {
     List<Target> targets = new ArrayList<>();
     for (Path path : paths) {
       if (!Files.exists(path)) {
         throw new CliException("no such file or directory: " + path);
       }
-      try (Stream<Path> files = Files.walk(path)) {
-        files
-            .filter(Files::isRegularFile)
-            .sorted()
-            .forEach(
-                file ->
-                    targets.add(
-                        new Target(
-                            file.toString(), file.toAbsolutePath(), size(file), algorithm, null)));
-      } catch (IOException | UncheckedIOException e) {
+      List<Target> found = new ArrayList<>();
+      try {
+        Files.walkFileTree(
+            path,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                if (attributes.isRegularFile()) {
+                  found.add(target(file, attributes.size()));
+                } else if (attributes.isSymbolicLink() && Files.isRegularFile(file)) {
+                  found.add(target(file, size(file)));
+                }
+                return FileVisitResult.CONTINUE;
+              }
+
+              private Target target(Path file, long size) {
+                return new Target(file.toString(), file.toAbsolutePath(), size, algorithm, null);
+              }
+            });
+      } catch (IOException e) {
         throw new CliException("cannot walk " + path + ": " + e.getMessage());
       }
+      // By path, as Files.walk sorted them: all share the root, so absolute paths sort the same.
+      found.sort(Comparator.comparing(Target::path));
+      targets.addAll(found);
     }
     return targets;
   }

@@ -66,6 +66,9 @@ class HashCliIT {
     byte[] big = new byte[100 * 1024 * 1024];
     new Random(1).nextBytes(big);
     Files.write(files.resolve("a/b/100MB.bin"), big);
+    // A link to a file is hashed as that file; a linked directory is not walked into.
+    Files.createSymbolicLink(files.resolve("link to unicode"), files.resolve("ünïcødé ✓.txt"));
+    Files.createSymbolicLink(files.resolve("linked dir"), files.resolve("a"));
     up("--consumers", "0");
 
     CliProcess.Result hash =
@@ -79,7 +82,7 @@ class HashCliIT {
           .sorted()
           .forEach(p -> names.add(home.relativize(p).toString()));
     }
-    assertThat(names).hasSize(8);
+    assertThat(names).hasSize(9).contains("files/link to unicode");
     List<String> command = new ArrayList<>(List.of("sha256sum"));
     command.addAll(names);
     Process sha256sum = new ProcessBuilder(command).directory(home.toFile()).start();
