@@ -332,8 +332,16 @@ final class HashCommand implements Callable<Integer> {
               public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
                 if (attributes.isRegularFile()) {
                   found.add(target(file, attributes.size()));
-                } else if (attributes.isSymbolicLink() && Files.isRegularFile(file)) {
-                  found.add(target(file, size(file)));
+                } else if (attributes.isSymbolicLink()) {
+                  try {
+                    BasicFileAttributes linked =
+                        Files.readAttributes(file, BasicFileAttributes.class);
+                    if (linked.isRegularFile()) {
+                      found.add(target(file, linked.size()));
+                    }
+                  } catch (IOException e) {
+                    // A broken link leads to no file: skipped, as Files.isRegularFile skips it.
+                  }
                 }
                 return FileVisitResult.CONTINUE;
               }

@@ -69,6 +69,7 @@ class HashCliIT {
     // A link to a file is hashed as that file; a linked directory is not walked into.
     Files.createSymbolicLink(files.resolve("link to unicode"), files.resolve("ünïcødé ✓.txt"));
     Files.createSymbolicLink(files.resolve("linked dir"), files.resolve("a"));
+    Files.createSymbolicLink(files.resolve("broken link"), files.resolve("nowhere")); // skipped
     up("--consumers", "0");
 
     CliProcess.Result hash =
