@@ -30,5 +30,14 @@ class LogGeneratorTest {
     assertThat(events)
         .extracting(LogEvent::level)
         .contains(LogEvent.Level.ERROR, LogEvent.Level.INFO);
+    // A warning or an error names the path and the latency the event reports.
+    assertThat(events)
+        .filteredOn(e -> e.level() == LogEvent.Level.WARN || e.level() == LogEvent.Level.ERROR)
+        .isNotEmpty()
+        .allSatisfy(
+            e ->
+                assertThat(e.message())
+                    .matches(
+                        "[A-Za-z ]+ /[a-z/0-9]+[ ,(a-z0-9]+ \\(?" + e.latencyMs() + " ms\\)?"));
   }
 }

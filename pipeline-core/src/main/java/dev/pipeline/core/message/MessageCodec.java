@@ -57,6 +57,7 @@ public final class MessageCodec {
             .registerModule(new JavaTimeModule())
             .registerModule(
                 new SimpleModule("iso-instant")
+                    .addSerializer(Instant.class, new IsoInstantSerializer())
                     .addDeserializer(Instant.class, new IsoInstantDeserializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
