@@ -23,7 +23,8 @@ record Crawl(
     Set<String> seedHosts,
     Set<String> seedDomains,
     List<Pattern> renderPatterns,
-    List<Pattern> sequencePatterns) {
+    List<Pattern> sequencePatterns,
+    @Nullable String authorization) {
 
   /**
    * Links a logged-in crawl never follows, whatever its own patterns say: a GET to any of them can
@@ -36,7 +37,11 @@ record Crawl(
           "(?i)(?:^|[/?&=#._-])(?:log[-_]?out|log[-_]?off|sign[-_]?out|sign[-_]?off|delete|remove"
               + "|destroy|deactivate|unsubscribe|revoke|terminate|drop)(?:$|[/?&=#._-])");
 
-  static Crawl of(CrawlJob job) {
+  /**
+   * The crawl as this process runs it; {@code credentials} give a basic-auth credential the crawl
+   * names (when this process does not hold it, {@link #missingCredential} says so).
+   */
+  static Crawl of(CrawlJob job, Credentials credentials) {
     Set<String> hosts = job.seeds().stream().map(CrawlUrls::hostKey).collect(Collectors.toSet());
     Set<String> domains =
         job.seeds().stream()
@@ -54,7 +59,47 @@ record Crawl(
         Set.copyOf(hosts),
         Set.copyOf(domains),
         job.renderPatterns().stream().map(Pattern::compile).toList(),
-        job.sequences().stream().map(sequence -> Pattern.compile(sequence.on())).toList());
+        job.sequences().stream().map(sequence -> Pattern.compile(sequence.on())).toList(),
+        authorization(job, credentials));
+  }
+
+  /**
+   * The Authorization header of the crawl's basic auth, or null without one (or its credential).
+   */
+  private static @Nullable String authorization(CrawlJob job, Credentials credentials) {
+    String userPassword = job.basicAuth();
+    if (job.basicAuthCredential() != null) {
+      Credentials.Credential held = credentials.get(job.basicAuthCredential());
+      userPassword = held == null ? null : held.username() + ":" + held.password();
+    }
+    return userPassword == null
+        ? null
+        : "Basic "
+            + Base64.getEncoder().encodeToString(userPassword.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Why this process cannot crawl with the crawl's basic-auth credential, or null if it can. */
+  @Nullable String missingCredential(String worker) {
+    String name = job.basicAuthCredential();
+    if (name == null || authorization != null) {
+      return null;
+    }
+    String key = name.toUpperCase(Locale.ROOT);
+    return "basic auth with credential "
+        + name
+        + " failed: crawler "
+        + worker
+        + " holds no credential "
+        + name
+        + " (set PIPELINE_CREDENTIAL_"
+        + key
+        + "_USERNAME and _PASSWORD, or give --secrets-file)";
+  }
+
+  /** Names the crawl only: the generated form would print its Authorization header. */
+  @Override
+  public String toString() {
+    return "Crawl[" + job.crawlId() + "]";
   }
 
   String id() {
@@ -103,12 +148,8 @@ record Crawl(
     if (!job.cookies().isEmpty()) {
       request.header("Cookie", String.join("; ", job.cookies()));
     }
-    if (job.basicAuth() != null) {
-      request.header(
-          "Authorization",
-          "Basic "
-              + Base64.getEncoder()
-                  .encodeToString(job.basicAuth().getBytes(StandardCharsets.UTF_8)));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
     }
     return request;
   }

@@ -42,6 +42,7 @@ final class CrawlRegistry implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Publisher publisher;
   private final String worker;
+  private final Credentials credentials;
   private final MessageCodec codec = MessageCodec.standard();
   private final Map<String, Crawl> crawls = new ConcurrentHashMap<>();
   private final Map<String, CrawlControl> controls = new ConcurrentHashMap<>();
@@ -61,9 +62,10 @@ final class CrawlRegistry implements AutoCloseable {
     long published = -1;
   }
 
-  CrawlRegistry(KafkaSettings kafka, Publisher publisher, String worker) {
+  CrawlRegistry(KafkaSettings kafka, Publisher publisher, String worker, Credentials credentials) {
     this.publisher = publisher;
     this.worker = worker;
+    this.credentials = credentials;
     this.consumer =
         new KafkaConsumer<>(
             kafka.clientConfig(Map.of()), new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -126,7 +128,7 @@ final class CrawlRegistry implements AutoCloseable {
             crawls.remove(key);
           } else {
             CrawlJob job = codec.decode(record.value(), CrawlJob.class);
-            crawls.put(job.crawlId(), Crawl.of(job));
+            crawls.put(job.crawlId(), Crawl.of(job, credentials));
           }
         }
         case Topics.CRAWL_CONTROL -> {

@@ -164,7 +164,7 @@ public final class CrawlerService implements Callable<Integer> {
           "crawler-service",
           options,
           (kafka, publisher) -> {
-            CrawlRegistry registry = new CrawlRegistry(kafka, publisher, worker);
+            CrawlRegistry registry = new CrawlRegistry(kafka, publisher, worker, credentials);
             registry.start(Duration.ofSeconds(60));
             counts.scheduleAtFixedRate(registry::publishCounts, 250, 250, TimeUnit.MILLISECONDS);
             PageFetcher fetcher = new PageFetcher(fetchTimeout, maxPageBytes, hosts, trusted);

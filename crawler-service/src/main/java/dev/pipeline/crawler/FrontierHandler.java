@@ -307,6 +307,10 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
       List<String> redirects = new ArrayList<>();
       int outlinks = 0;
       String error = null;
+      String missing = crawl.missingCredential(worker);
+      if (missing != null) {
+        throw new LoginSession.LoginFailedException(missing);
+      }
       LoginSession session = session();
       PageFetcher client = session == null ? fetcher : session.fetcher();
       int login = session == null ? 0 : session.ensureLoggedIn();

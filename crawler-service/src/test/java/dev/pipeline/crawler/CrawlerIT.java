@@ -90,7 +90,7 @@ class CrawlerIT {
     }
   }
 
-  private static String html(String title, String... links) {
+  static String html(String title, String... links) {
     StringBuilder body = new StringBuilder("<html><head><title>" + title + "</title></head><body>");
     for (String link : links) {
       body.append("<a href=\"").append(link).append("\">link</a> ");

@@ -120,6 +120,7 @@ final class Crawls implements AutoCloseable {
     List<String> headers = new ArrayList<>();
     List<String> cookies = new ArrayList<>();
     @Nullable String basicAuth;
+    @Nullable String basicAuthCredential;
     boolean ignoreRobots;
     boolean allowPrivate = true;
     @Nullable CrawlLogin login;
@@ -181,6 +182,11 @@ final class Crawls implements AutoCloseable {
       return this;
     }
 
+    Job basicAuthCredential(String name) {
+      this.basicAuthCredential = name;
+      return this;
+    }
+
     Job ignoreRobots() {
       this.ignoreRobots = true;
       return this;
@@ -227,6 +233,7 @@ final class Crawls implements AutoCloseable {
           headers,
           cookies,
           basicAuth,
+          basicAuthCredential,
           ignoreRobots,
           allowPrivate,
           Instant.now(),

@@ -327,6 +327,75 @@ class LoginCrawlIT {
     }
   }
 
+  @Test
+  void basicAuthByCredentialGoesToTheSeedHostOnlyAndNeverIntoATopic(TestBroker broker)
+      throws Exception {
+    String expected =
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString(
+                    (LoginSite.USERNAME + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    try (TestSite site = TestSite.start();
+        TestSite elsewhere = TestSite.start()) {
+      site.handle(
+          "/",
+          exchange ->
+              TestSite.send(
+                  exchange,
+                  expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))
+                      ? 200
+                      : 401,
+                  "text/html",
+                  CrawlerIT.html("protected", "/inner", elsewhere.url("/"))));
+      site.handle(
+          "/inner",
+          exchange ->
+              TestSite.send(
+                  exchange,
+                  expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))
+                      ? 200
+                      : 401,
+                  "text/html",
+                  CrawlerIT.html("inner")));
+      elsewhere.page("/", CrawlerIT.html("elsewhere"));
+
+      CrawlTracker crawl =
+          crawls.run(
+              crawls
+                  .job(site.url("/"))
+                  .scope(CrawlJob.Scope.ANY)
+                  .basicAuthCredential("shop")
+                  .build());
+
+      assertThat(crawl.pages().get(site.url("/")).status()).isEqualTo(200);
+      assertThat(crawl.pages().get(site.url("/inner")).status()).isEqualTo(200);
+      assertThat(crawl.pages().get(elsewhere.url("/")).status()).isEqualTo(200);
+      assertThat(elsewhere.requests())
+          .allSatisfy(
+              request -> assertThat(request.headers().keySet()).doesNotContain("Authorization"));
+      byte[] secret = PASSWORD.getBytes(StandardCharsets.UTF_8);
+      assertThat(topicsContaining(broker.bootstrapServers(), secret))
+          .as("topics holding the password")
+          .isEmpty();
+      assertThat(crawler.lines()).noneMatch(line -> line.contains(PASSWORD));
+    }
+  }
+
+  @Test
+  void aBasicAuthCredentialTheCrawlerDoesNotHoldFailsTheCrawlClearly() throws Exception {
+    try (TestSite site = TestSite.start()) {
+      site.page("/", CrawlerIT.html("protected"));
+      CrawlTracker crawl =
+          crawls.run(crawls.job(site.url("/")).basicAuthCredential("nobody").build());
+      assertThat(crawl.state()).isEqualTo(CrawlControl.State.FAILED);
+      assertThat(crawl.failure())
+          .contains("basic auth with credential nobody failed")
+          .contains("crawler login-crawler holds no credential nobody")
+          .contains("PIPELINE_CREDENTIAL_NOBODY_USERNAME");
+      assertThat(crawl.pages()).as("pages fetched").isEmpty();
+    }
+  }
+
   /** Reads every record of every topic on the broker, internal ones too. */
   private static List<String> topicsContaining(String bootstrap, byte[] secret) throws Exception {
     List<String> holding = new ArrayList<>();

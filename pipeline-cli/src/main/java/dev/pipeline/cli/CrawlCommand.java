@@ -137,8 +137,19 @@ final class CrawlCommand implements Callable<Integer> {
   @Option(
       names = "--basic-auth",
       paramLabel = "USER:PASSWORD",
-      description = "HTTP basic auth for the seeds' hosts.")
+      description =
+          "HTTP basic auth for the seeds' hosts. The password travels with the crawl on"
+              + " crawl.jobs: for a secret use --basic-auth-credential.")
   @Nullable String basicAuth;
+
+  @Option(
+      names = "--basic-auth-credential",
+      paramLabel = "NAME",
+      description =
+          "HTTP basic auth for the seeds' hosts with a credential the crawlers hold"
+              + " (PIPELINE_CREDENTIAL_NAME_USERNAME and _PASSWORD, or their secrets file):"
+              + " the password never leaves them.")
+  @Nullable String basicAuthCredential;
 
   @Option(names = "--ignore-robots", description = "Do not fetch or obey robots.txt.")
   boolean ignoreRobots;
@@ -434,6 +445,7 @@ final class CrawlCommand implements Callable<Integer> {
               headers,
               cookies,
               basicAuth,
+              basicAuthCredential,
               ignoreRobots,
               allowPrivateAddresses,
               id,
@@ -488,6 +500,11 @@ final class CrawlCommand implements Callable<Integer> {
       {"maxPages", "max-pages"},
       {"delayMs", "delay"},
       {"perHostConcurrency", "per-host-concurrency"},
+      {
+        "basicAuthCredential cannot go with basicAuth",
+        "basic-auth-credential cannot go with --basic-auth"
+      },
+      {"basicAuthCredential", "basic-auth-credential"},
       {"basicAuth", "basic-auth"},
       {"userAgent", "user-agent"},
       {"renderPatterns", "render-pattern"},

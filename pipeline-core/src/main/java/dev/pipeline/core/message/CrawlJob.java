@@ -13,7 +13,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param headers extra request headers, each {@code "Name: value"}, sent to the seeds' hosts
  * @param cookies cookies, each {@code "name=value"}, sent to the seeds' hosts
- * @param basicAuth {@code "user:password"} for HTTP basic auth on the seeds' hosts
+ * @param basicAuth {@code "user:password"} for HTTP basic auth on the seeds' hosts; it travels in
+ *     clear with the crawl, so for a secret name a credential instead
+ * @param basicAuthCredential for HTTP basic auth on the seeds' hosts: the name of a credential the
+ *     crawlers hold (as a login's), so the password never travels with the crawl
  * @param login how the crawlers log in before fetching, or null for none
  * @param render when a page is rendered in a browser after it is fetched
  * @param renderPatterns URLs matching one of these are always rendered
@@ -36,6 +39,7 @@ public record CrawlJob(
     List<String> headers,
     List<String> cookies,
     @Nullable String basicAuth,
+    @Nullable String basicAuthCredential,
     boolean ignoreRobots,
     boolean allowPrivateAddresses,
     Instant submittedAt,
@@ -96,6 +100,13 @@ public record CrawlJob(
     }
     if (basicAuth != null && basicAuth.indexOf(':') < 1) {
       throw new IllegalArgumentException("basicAuth must look like 'user:password'");
+    }
+    if (basicAuthCredential != null) {
+      CrawlLogin.credentialName(basicAuthCredential, "basicAuthCredential");
+      if (basicAuth != null) {
+        throw new IllegalArgumentException(
+            "basicAuthCredential cannot go with basicAuth: give one");
+      }
     }
     Fields.required(submittedAt, "submittedAt");
     render = render == null ? Render.NEVER : render;

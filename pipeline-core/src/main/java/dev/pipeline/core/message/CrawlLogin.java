@@ -37,11 +37,7 @@ public record CrawlLogin(
 
   public CrawlLogin {
     url = CrawlUrls.normalize(Fields.text(url, "login.url", Fields.MAX_URL), "login.url");
-    Fields.text(credential, "login.credential", Fields.MAX_ID);
-    if (!credential.matches("[A-Za-z][A-Za-z0-9_]*")) {
-      throw new IllegalArgumentException(
-          "login.credential must be a name of letters, digits and '_': " + credential);
-    }
+    credentialName(credential, "login.credential");
     form = selector(form, "login.form");
     Fields.optionalText(usernameField, "login.usernameField", Fields.MAX_NAME);
     Fields.optionalText(passwordField, "login.passwordField", Fields.MAX_NAME);
@@ -61,6 +57,15 @@ public record CrawlLogin(
   /** The credential's name as its environment variables spell it: "shop_admin" -> "SHOP_ADMIN". */
   public String credentialKey() {
     return credential.toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /** Checks that {@code name} can name a credential (it becomes part of variable names). */
+  static void credentialName(String name, String field) {
+    Fields.text(name, field, Fields.MAX_ID);
+    if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException(
+          field + " must be a name of letters, digits and '_': " + name);
+    }
   }
 
   private static @Nullable String selector(@Nullable String css, String field) {

@@ -146,6 +146,7 @@ class MessageCodecTest {
                     List.of(),
                     List.of(),
                     null,
+                    null,
                     false,
                     false,
                     now,
@@ -171,6 +172,7 @@ class MessageCodecTest {
                     "ua",
                     List.of(),
                     List.of(),
+                    null,
                     null,
                     false,
                     false,
@@ -198,6 +200,7 @@ class MessageCodecTest {
                     List.of(),
                     List.of(),
                     null,
+                    null,
                     false,
                     false,
                     now,
@@ -207,6 +210,42 @@ class MessageCodecTest {
                     null,
                     null))
         .hasMessage("maxDepth must be at least 0: -1");
+  }
+
+  @Test
+  void crawlJobTakesBasicAuthInClearOrByCredentialNotBoth() {
+    assertThatThrownBy(() -> basicAuthJob("ada:secret", "shop"))
+        .hasMessage("basicAuthCredential cannot go with basicAuth: give one");
+    assertThatThrownBy(() -> basicAuthJob(null, "shop-admin"))
+        .hasMessageContaining("basicAuthCredential must be a name of letters, digits and '_'");
+    assertThat(basicAuthJob(null, "shop_admin").basicAuthCredential()).isEqualTo("shop_admin");
+  }
+
+  private static CrawlJob basicAuthJob(String basicAuth, String credential) {
+    return new CrawlJob(
+        1,
+        "c1",
+        List.of("http://x/"),
+        1,
+        null,
+        CrawlJob.Scope.SAME_HOST,
+        List.of(),
+        List.of(),
+        0,
+        1,
+        "ua",
+        List.of(),
+        List.of(),
+        basicAuth,
+        credential,
+        false,
+        false,
+        Instant.now(),
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test
