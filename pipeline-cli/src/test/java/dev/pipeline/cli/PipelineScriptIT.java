@@ -1,0 +1,99 @@
+package dev.pipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code bin/pipeline} itself, as a person does: the JDK it finds and what it keeps between
+ * runs in {@code PIPELINE_HOME/cds}. The other CLI tests start the jar directly.
+ */
+class PipelineScriptIT {
+  private static final Path ROOT = CliProcess.ROOT;
+  private static final Path JAR = ROOT.resolve("pipeline-cli/target/pipeline-cli.jar");
+
+  @TempDir Path home;
+
+  @Test
+  void keepsAStartUpCachePerCommandAndLeavesStdoutAlone() throws Exception {
+    CliProcess.Result first = script("help", "publish");
+    assertThat(first.exit()).isZero();
+    assertThat(first.out()).startsWith("Usage: pipeline publish");
+    Path cds = home.resolve("cds");
+    String jdk = jdkHome().getFileName().toString();
+
+    if (jdkMajor() >= 25) {
+      // The first run records at exit, the next assembles the cache before it starts, the third
+      // just uses it; none of it shows on stdout, which scripts parse.
+      Path cache = cds.resolve("cli-help." + jdk + ".aot");
+      Path recorded = cds.resolve("cli-help." + jdk + ".aot.conf");
+      assertThat(recorded).isRegularFile();
+      assertThat(cache).doesNotExist();
+
+      CliProcess.Result second = script("help", "publish");
+      assertThat(second.out()).isEqualTo(first.out());
+      assertThat(second.err()).contains("preparing the start-up cache for 'help'");
+      assertThat(cache).isRegularFile();
+      assertThat(recorded).doesNotExist();
+
+      CliProcess.Result third = script("help", "publish");
+      assertThat(third.out()).isEqualTo(first.out());
+      assertThat(third.err()).isEmpty();
+
+      // A jar newer than the cache (a rebuild) makes the next run record again.
+      Files.setLastModifiedTime(cache, FileTime.from(Instant.now().minusSeconds(60)));
+      Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+      CliProcess.Result afterRebuild = script("help", "publish");
+      assertThat(afterRebuild.out()).isEqualTo(first.out());
+      assertThat(recorded).isRegularFile();
+    } else {
+      assertThat(cds.resolve("cli-help.jsa")).isRegularFile();
+      assertThat(script("help", "publish").out()).isEqualTo(first.out());
+    }
+  }
+
+  @Test
+  void aBadCommandIsOneLineOnStderr() throws Exception {
+    CliProcess.Result result = script("publish", "logs", "--count", "-5");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().strip()).isEqualTo("pipeline: --count must be at least 1: -5");
+  }
+
+  /** Runs bin/pipeline; PIPELINE_NO_BUILD, so stale jars fail the test instead of rebuilding. */
+  private CliProcess.Result script(String... args) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("bin/pipeline").toString());
+    builder.command().addAll(java.util.List.of(args));
+    builder.environment().put("PIPELINE_HOME", home.toString());
+    builder.environment().put("PIPELINE_NO_BUILD", "1");
+    Path out = Files.createTempFile(home, "out", ".txt");
+    Path err = Files.createTempFile(home, "err", ".txt");
+    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("bin/pipeline " + String.join(" ", args) + " did not finish");
+    }
+    return new CliProcess.Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static Path jdkHome() throws Exception {
+    Process process = new ProcessBuilder(ROOT.resolve("bin/find-jdk").toString()).start();
+    String found = new String(process.getInputStream().readAllBytes()).strip();
+    assertThat(process.waitFor()).isZero();
+    return Path.of(found);
+  }
+
+  private static int jdkMajor() throws Exception {
+    String release = Files.readString(jdkHome().resolve("release"));
+    java.util.regex.Matcher version =
+        java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+    assertThat(version.find()).isTrue();
+    return Integer.parseInt(version.group(1));
+  }
+}
