@@ -84,16 +84,7 @@ record Crawl(
     if (name == null || authorization != null) {
       return null;
     }
-    String key = name.toUpperCase(Locale.ROOT);
-    return "basic auth with credential "
-        + name
-        + " failed: crawler "
-        + worker
-        + " holds no credential "
-        + name
-        + " (set PIPELINE_CREDENTIAL_"
-        + key
-        + "_USERNAME and _PASSWORD, or give --secrets-file)";
+    return "basic auth with credential " + name + " failed: " + Credentials.missing(worker, name);
   }
 
   /** Names the crawl only: the generated form would print its Authorization header. */

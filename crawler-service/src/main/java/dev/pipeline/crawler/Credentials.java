@@ -72,6 +72,18 @@ final class Credentials {
     return byName.get(name.toUpperCase(Locale.ROOT));
   }
 
+  /** Says that {@code worker} holds no credential {@code name}, and how to give it one. */
+  static String missing(String worker, String name) {
+    return "crawler "
+        + worker
+        + " holds no credential "
+        + name
+        + " (set "
+        + ENV_PREFIX
+        + name.toUpperCase(Locale.ROOT)
+        + "_USERNAME and _PASSWORD, or give --secrets-file)";
+  }
+
   int size() {
     return byName.size();
   }

@@ -156,14 +156,7 @@ final class LoginSession {
   private Credentials.Credential credential() throws LoginFailedException {
     if (credential == null) {
       throw new LoginFailedException(
-          what()
-              + " failed: crawler "
-              + worker
-              + " holds no credential "
-              + login.credential()
-              + " (set PIPELINE_CREDENTIAL_"
-              + login.credentialKey()
-              + "_USERNAME and _PASSWORD, or give --secrets-file)");
+          what() + " failed: " + Credentials.missing(worker, login.credential()));
     }
     return credential;
   }

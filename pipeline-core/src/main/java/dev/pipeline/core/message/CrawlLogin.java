@@ -54,11 +54,6 @@ public record CrawlLogin(
     }
   }
 
-  /** The credential's name as its environment variables spell it: "shop_admin" -> "SHOP_ADMIN". */
-  public String credentialKey() {
-    return credential.toUpperCase(java.util.Locale.ROOT);
-  }
-
   /** Checks that {@code name} can name a credential (it becomes part of variable names). */
   static void credentialName(String name, String field) {
     Fields.text(name, field, Fields.MAX_ID);
