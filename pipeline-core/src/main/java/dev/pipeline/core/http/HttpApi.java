@@ -1,10 +1,8 @@
 package dev.pipeline.core.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pipeline.core.message.MessageCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,15 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  // Requests run on virtual threads: a shared buffer pool, as in MessageCodec.
-  private static final ObjectMapper JSON =
-      new ObjectMapper(
-              com.fasterxml.jackson.core.JsonFactory.builder()
-                  .recyclerPool(
-                      com.fasterxml.jackson.core.util.JsonRecyclerPools.newConcurrentDequePool())
-                  .build())
-          .registerModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
   private final HttpServer server;
 
@@ -170,7 +159,8 @@ public final class HttpApi implements AutoCloseable {
       log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
       response = json(500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
     }
-    byte[] body = response.body() == null ? new byte[0] : JSON.writeValueAsBytes(response.body());
+    byte[] body =
+        response.body() == null ? new byte[0] : MessageCodec.standard().encode(response.body());
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
