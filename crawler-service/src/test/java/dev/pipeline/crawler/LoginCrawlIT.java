@@ -337,26 +337,25 @@ class LoginCrawlIT {
                     (LoginSite.USERNAME + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
     try (TestSite site = TestSite.start();
         TestSite elsewhere = TestSite.start()) {
-      site.handle(
-          "/",
-          exchange ->
-              TestSite.send(
-                  exchange,
-                  expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))
-                      ? 200
-                      : 401,
-                  "text/html",
-                  CrawlerIT.html("protected", "/inner", elsewhere.url("/"))));
-      site.handle(
-          "/inner",
-          exchange ->
-              TestSite.send(
-                  exchange,
-                  expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))
-                      ? 200
-                      : 401,
-                  "text/html",
-                  CrawlerIT.html("inner")));
+      // Both pages answer 401 unless the request carries the credential's header.
+      Map.of(
+              "/",
+              CrawlerIT.html("protected", "/inner", elsewhere.url("/")),
+              "/inner",
+              CrawlerIT.html("inner"))
+          .forEach(
+              (path, html) ->
+                  site.handle(
+                      path,
+                      exchange ->
+                          TestSite.send(
+                              exchange,
+                              expected.equals(
+                                      exchange.getRequestHeaders().getFirst("Authorization"))
+                                  ? 200
+                                  : 401,
+                              "text/html",
+                              html)));
       elsewhere.page("/", CrawlerIT.html("elsewhere"));
 
       CrawlTracker crawl =

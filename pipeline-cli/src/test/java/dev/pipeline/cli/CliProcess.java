@@ -57,16 +57,26 @@ final class CliProcess {
                 "-jar",
                 ROOT.resolve("pipeline-cli/target/pipeline-cli.jar").toString()));
     command.addAll(List.of(args));
+    Map<String, String> all = new HashMap<>(env);
+    all.put("PIPELINE_KAFKA_PORT", String.valueOf(port));
+    return execute(command, directory, home, all);
+  }
+
+  /**
+   * Runs {@code command} in {@code directory} with {@code PIPELINE_HOME} set to {@code home} (where
+   * its output is kept too) and {@code env}, and waits up to 300 s for it.
+   */
+  static Result execute(List<String> command, Path directory, Path home, Map<String, String> env)
+      throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
     builder.environment().put("PIPELINE_HOME", home.toString());
-    builder.environment().put("PIPELINE_KAFKA_PORT", String.valueOf(port));
     builder.environment().putAll(env);
     Path out = Files.createTempFile(home, "out", ".txt");
     Path err = Files.createTempFile(home, "err", ".txt");
     Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!process.waitFor(300, TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("pipeline " + String.join(" ", args) + " did not finish");
+      throw new AssertionError(String.join(" ", command) + " did not finish");
     }
     return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
   }

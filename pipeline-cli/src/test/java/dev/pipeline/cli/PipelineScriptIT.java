@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,18 +70,9 @@ class PipelineScriptIT {
 
   /** Runs bin/pipeline; PIPELINE_NO_BUILD, so stale jars fail the test instead of rebuilding. */
   private CliProcess.Result script(String... args) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(ROOT.resolve("bin/pipeline").toString());
-    builder.command().addAll(java.util.List.of(args));
-    builder.environment().put("PIPELINE_HOME", home.toString());
-    builder.environment().put("PIPELINE_NO_BUILD", "1");
-    Path out = Files.createTempFile(home, "out", ".txt");
-    Path err = Files.createTempFile(home, "err", ".txt");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("bin/pipeline " + String.join(" ", args) + " did not finish");
-    }
-    return new CliProcess.Result(process.exitValue(), Files.readString(out), Files.readString(err));
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/pipeline").toString()));
+    command.addAll(List.of(args));
+    return CliProcess.execute(command, ROOT, home, Map.of("PIPELINE_NO_BUILD", "1"));
   }
 
   private static Path jdkHome() throws Exception {

@@ -128,108 +128,39 @@ class MessageCodecTest {
 
   @Test
   void crawlJobChecksUrlsRegexesAndDepth() {
-    Instant now = Instant.now();
-    assertThatThrownBy(
-            () ->
-                new CrawlJob(
-                    1,
-                    "c1",
-                    List.of("ftp://x"),
-                    1,
-                    null,
-                    CrawlJob.Scope.SAME_HOST,
-                    List.of(),
-                    List.of(),
-                    0,
-                    1,
-                    "ua",
-                    List.of(),
-                    List.of(),
-                    null,
-                    null,
-                    false,
-                    false,
-                    now,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null))
+    assertThatThrownBy(() -> crawlJob(List.of("ftp://x"), 1, List.of(), null, null))
         .hasMessageContaining("must be an http or https URL");
-    assertThatThrownBy(
-            () ->
-                new CrawlJob(
-                    1,
-                    "c1",
-                    List.of("http://x/"),
-                    1,
-                    null,
-                    CrawlJob.Scope.SAME_HOST,
-                    List.of("(["),
-                    List.of(),
-                    0,
-                    1,
-                    "ua",
-                    List.of(),
-                    List.of(),
-                    null,
-                    null,
-                    false,
-                    false,
-                    now,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null))
+    assertThatThrownBy(() -> crawlJob(List.of("http://x/"), 1, List.of("(["), null, null))
         .hasMessageContaining("include is not a valid regular expression: ([");
-    assertThatThrownBy(
-            () ->
-                new CrawlJob(
-                    1,
-                    "c1",
-                    List.of("http://x/"),
-                    -1,
-                    null,
-                    CrawlJob.Scope.SAME_HOST,
-                    List.of(),
-                    List.of(),
-                    0,
-                    1,
-                    "ua",
-                    List.of(),
-                    List.of(),
-                    null,
-                    null,
-                    false,
-                    false,
-                    now,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null))
+    assertThatThrownBy(() -> crawlJob(List.of("http://x/"), -1, List.of(), null, null))
         .hasMessage("maxDepth must be at least 0: -1");
   }
 
   @Test
   void crawlJobTakesBasicAuthInClearOrByCredentialNotBoth() {
-    assertThatThrownBy(() -> basicAuthJob("ada:secret", "shop"))
+    List<String> seeds = List.of("http://x/");
+    assertThatThrownBy(() -> crawlJob(seeds, 1, List.of(), "ada:secret", "shop"))
         .hasMessage("basicAuthCredential cannot go with basicAuth: give one");
-    assertThatThrownBy(() -> basicAuthJob(null, "shop-admin"))
+    assertThatThrownBy(() -> crawlJob(seeds, 1, List.of(), null, "shop-admin"))
         .hasMessageContaining("basicAuthCredential must be a name of letters, digits and '_'");
-    assertThat(basicAuthJob(null, "shop_admin").basicAuthCredential()).isEqualTo("shop_admin");
+    assertThat(crawlJob(seeds, 1, List.of(), null, "shop_admin").basicAuthCredential())
+        .isEqualTo("shop_admin");
   }
 
-  private static CrawlJob basicAuthJob(String basicAuth, String credential) {
+  private static CrawlJob crawlJob(
+      List<String> seeds,
+      int maxDepth,
+      List<String> include,
+      String basicAuth,
+      String basicAuthCredential) {
     return new CrawlJob(
         1,
         "c1",
-        List.of("http://x/"),
-        1,
+        seeds,
+        maxDepth,
         null,
         CrawlJob.Scope.SAME_HOST,
-        List.of(),
+        include,
         List.of(),
         0,
         1,
@@ -237,7 +168,7 @@ class MessageCodecTest {
         List.of(),
         List.of(),
         basicAuth,
-        credential,
+        basicAuthCredential,
         false,
         false,
         Instant.now(),
