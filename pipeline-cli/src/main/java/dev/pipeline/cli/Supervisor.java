@@ -205,9 +205,14 @@ final class Supervisor {
     if (new File("/usr/bin/setsid").canExecute()) {
       command.add("/usr/bin/setsid");
     }
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(jvmOptions);
-    command.addAll(commonJvmOptions(name));
+    String javaCommand = ProcessHandle.current().info().command().orElse("java");
+    command.add(javaCommand);
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.addAll(commonJvmOptions());
+    command.addAll(options);
+    command.addAll(
+        new ServiceJvmCache(layout.sharedArchives(), javaCommand)
+            .options(name, index, jar, options));
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(args);
@@ -240,20 +245,12 @@ final class Supervisor {
   }
 
   /**
-   * Small heaps and a class-data archive per service: faster starts, less memory on a small
-   * machine.
+   * The serial collector (small heaps, no collector threads on a small machine); what a service
+   * keeps between runs is {@link ServiceJvmCache}'s.
    */
-  private List<String> commonJvmOptions(String name) {
+  private static List<String> commonJvmOptions() {
     List<String> options =
-        new ArrayList<>(
-            List.of(
-                "-XX:+UseSerialGC",
-                "-XX:+AutoCreateSharedArchive",
-                "-XX:SharedArchiveFile=" + layout.sharedArchives().resolve(name + ".jsa"),
-                "-Xshare:auto",
-                "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off",
-                "--enable-native-access=ALL-UNNAMED"));
+        new ArrayList<>(List.of("-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
     if (Runtime.version().feature() >= 24) {
       options.add("--sun-misc-unsafe-memory-access=allow");
     }

@@ -64,6 +64,39 @@ class PipelineCliIT {
   }
 
   @Test
+  void aServiceLearnsItsStartUpCacheInItsOwnRunAndUsesItFromTheThirdStart() throws Exception {
+    String[] up = {
+      "up", "--producers", "0", "--consumers", "0", "--crawlers", "0", "--hashers", "1"
+    };
+    Path cds = home.resolve("cds");
+    assertThat(pipeline(up).exit()).isZero();
+    assertThat(pipeline("down", "--timeout", "20").exit()).isZero();
+    if (Runtime.version().feature() < 25) {
+      assertThat(cds.resolve("hasher-worker.jsa")).isRegularFile();
+      return;
+    }
+    // The first run recorded at its exit; the second start assembles in the background.
+    assertThat(cds.resolve("hasher-worker.1.aot.conf")).isRegularFile();
+    assertThat(pipeline(up).exit()).isZero();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> Files.exists(cds.resolve("hasher-worker.aot")));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> !Files.exists(cds.resolve("hasher-worker.aot.assembling")));
+    assertThat(cds.resolve("hasher-worker.1.aot.conf")).doesNotExist();
+    assertThat(pipeline("down", "--timeout", "20").exit()).isZero();
+
+    assertThat(pipeline(up).exit()).isZero();
+    long pid = processes(status(), "hasher-worker").get(0).get("pid").asLong();
+    assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline")))
+        .contains("-XX:AOTCache=" + cds.resolve("hasher-worker.aot"));
+    CliProcess.Result hashed = pipeline("publish", "hash", "--strings", "500", "--wait");
+    assertThat(hashed.exit()).as(hashed.err()).isZero();
+    assertThat(hashed.out()).contains("500 results");
+  }
+
+  @Test
   void upStatusScaleAndDownManageRealProcesses() throws Exception {
     CliProcess.Result up = pipeline("up");
     assertThat(up.exit()).as(up.err()).isZero();
