@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What a service's JVM keeps between runs in {@code PIPELINE_HOME/cds}, and the options that use
@@ -22,14 +21,17 @@ import org.jspecify.annotations.Nullable;
  * hasher's small-file run 10-20% quicker). A service runs for long, so it learns in its own run: an
  * instance that finds no cache records its configuration when it exits, into a file of its own
  * (several instances may run at once). The next start of that service assembles the cache from one
- * of them in the background and runs without it meanwhile; the starts after that use it. A cache
- * older than the service's jar or the JDK is made again the same way.
+ * of them in the background, and records again meanwhile (an assembly may fail); the starts after
+ * that use the cache. A cache older than the service's jar or the JDK is made again the same way.
  *
  * <p>On JDK 21-24 a class-data archive that the JVM writes at exit.
  */
 final class ServiceJvmCache {
   // An assembly that left its marker this long ago has died: another may start.
   private static final Duration ASSEMBLY_TIMEOUT = Duration.ofMinutes(5);
+  // A recording JVM creates its file empty when it starts and fills it as it exits, for a second
+  // or more: a file that is empty, or was written to this recently, is not whole yet.
+  private static final Duration SETTLED = Duration.ofSeconds(10);
 
   private final Path dir;
   private final String java;
@@ -60,14 +62,16 @@ final class ServiceJvmCache {
     List<String> quiet = List.of("-Xlog:aot=off", "-Xlog:cds=off");
     Path cache = dir.resolve(name + ".aot");
     if (fresh(cache, jar)) {
+      recorded(name).forEach(ServiceJvmCache::delete); // left by runs while it was assembled
       return concat(List.of("-XX:AOTCache=" + cache), quiet);
     }
-    Path recorded = freshConfiguration(name, jar);
-    if (recorded != null) {
-      assembleInBackground(name, jar, jvmOptions, recorded, cache);
-      return quiet;
-    }
-    Path configuration = dir.resolve(name + "." + index + ".aot.conf");
+    recorded(name).stream()
+        .filter(configuration -> fresh(configuration, jar) && settled(configuration))
+        .findFirst()
+        .ifPresent(
+            configuration -> assembleInBackground(name, jar, jvmOptions, configuration, cache));
+    Path configuration =
+        dir.resolve(name + "." + index + "-" + System.currentTimeMillis() + ".aot.conf");
     return concat(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + configuration), quiet);
   }
 
@@ -82,23 +86,41 @@ final class ServiceJvmCache {
     }
   }
 
-  private @Nullable Path freshConfiguration(String name, Path jar) {
-    try (DirectoryStream<Path> recorded = Files.newDirectoryStream(dir, name + ".*.aot.conf")) {
-      for (Path configuration : recorded) {
-        if (fresh(configuration, jar)) {
-          return configuration;
-        }
-      }
+  /** Whether a recorded configuration is whole: its JVM has finished writing it. */
+  private static boolean settled(Path file) {
+    try {
+      return Files.size(file) > 0
+          && Files.getLastModifiedTime(file).toInstant().isBefore(Instant.now().minus(SETTLED));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The configurations the service's runs recorded, oldest name first. */
+  private List<Path> recorded(String name) {
+    List<Path> found = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, name + ".*.aot.conf")) {
+      files.forEach(found::add);
     } catch (IOException e) {
       // no directory yet: nothing recorded
     }
-    return null;
+    found.sort(null);
+    return found;
+  }
+
+  private static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      // a later start tries again
+    }
   }
 
   /**
    * Starts one assembly of the cache (a marker file keeps a second start of the service from
    * starting another), detached, so that it outlives {@code pipeline up}. It writes beside the
-   * cache and renames, so a service never maps a half-written one, and removes the recorded files.
+   * cache and renames, so a service never maps a half-written one, and removes the file it read
+   * (which a failed assembly leaves useless).
    */
   private void assembleInBackground(
       String name, Path jar, List<String> jvmOptions, Path recorded, Path cache) {
@@ -136,10 +158,7 @@ final class ServiceJvmCache {
             + " "
             + quoted(marker)
             + " "
-            + quoted(dir)
-            + "/"
-            + name
-            + ".*.aot.conf";
+            + quoted(recorded);
     List<String> command = new ArrayList<>();
     if (new File("/usr/bin/setsid").canExecute()) {
       command.add("/usr/bin/setsid");
