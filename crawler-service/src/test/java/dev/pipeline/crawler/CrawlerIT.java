@@ -315,15 +315,21 @@ class CrawlerIT {
                   .cookie("session=s1")
                   .build());
 
-      assertThat(crawl.pages().get(site.url("/")).status()).isEqualTo(200);
-      assertThat(crawl.pages().get(site.url("/inner")).status()).isEqualTo(200);
-      assertThat(crawl.pages().get(elsewhere.url("/")).status()).isEqualTo(200);
-      assertThat(elsewhere.requests())
-          .allSatisfy(
-              request ->
-                  assertThat(request.headers().keySet())
-                      .doesNotContain("Authorization", "X-token", "Cookie"));
+      assertSeedHostOnly(crawl, site, elsewhere, "Authorization", "X-token", "Cookie");
     }
+  }
+
+  /**
+   * Asserts that the seed host's protected pages ("/" and "/inner") and the other host's "/" were
+   * fetched, and that no request to the other host carried any of {@code headers}.
+   */
+  static void assertSeedHostOnly(
+      CrawlTracker crawl, TestSite site, TestSite elsewhere, String... headers) {
+    assertThat(crawl.pages().get(site.url("/")).status()).isEqualTo(200);
+    assertThat(crawl.pages().get(site.url("/inner")).status()).isEqualTo(200);
+    assertThat(crawl.pages().get(elsewhere.url("/")).status()).isEqualTo(200);
+    assertThat(elsewhere.requests())
+        .allSatisfy(request -> assertThat(request.headers().keySet()).doesNotContain(headers));
   }
 
   @Test

@@ -366,12 +366,7 @@ class LoginCrawlIT {
                   .basicAuthCredential("shop")
                   .build());
 
-      assertThat(crawl.pages().get(site.url("/")).status()).isEqualTo(200);
-      assertThat(crawl.pages().get(site.url("/inner")).status()).isEqualTo(200);
-      assertThat(crawl.pages().get(elsewhere.url("/")).status()).isEqualTo(200);
-      assertThat(elsewhere.requests())
-          .allSatisfy(
-              request -> assertThat(request.headers().keySet()).doesNotContain("Authorization"));
+      CrawlerIT.assertSeedHostOnly(crawl, site, elsewhere, "Authorization");
       byte[] secret = PASSWORD.getBytes(StandardCharsets.UTF_8);
       assertThat(topicsContaining(broker.bootstrapServers(), secret))
           .as("topics holding the password")

@@ -28,9 +28,10 @@ class PipelineScriptIT {
     assertThat(first.exit()).isZero();
     assertThat(first.out()).startsWith("Usage: pipeline publish");
     Path cds = home.resolve("cds");
-    String jdk = jdkHome().getFileName().toString();
+    Path jdkHome = jdkHome();
+    String jdk = jdkHome.getFileName().toString();
 
-    if (jdkMajor() >= 25) {
+    if (jdkMajor(jdkHome) >= 25) {
       // The first run records at exit, the next assembles the cache before it starts, the third
       // just uses it; none of it shows on stdout, which scripts parse.
       Path cache = cds.resolve("cli-help." + jdk + ".aot");
@@ -82,8 +83,8 @@ class PipelineScriptIT {
     return Path.of(found);
   }
 
-  private static int jdkMajor() throws Exception {
-    String release = Files.readString(jdkHome().resolve("release"));
+  private static int jdkMajor(Path jdkHome) throws Exception {
+    String release = Files.readString(jdkHome.resolve("release"));
     java.util.regex.Matcher version =
         java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
     assertThat(version.find()).isTrue();
