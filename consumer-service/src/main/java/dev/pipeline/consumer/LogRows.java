@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.runtime.Job;
 import java.io.IOException;
-import java.io.StringReader;
+import java.io.Reader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,6 +14,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -160,24 +161,25 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
 
   /**
    * PostgreSQL: the batch is streamed with COPY, so the server parses no SQL per row and no row
-   * travels back. COPY has no "skip duplicates", so it runs under a savepoint: the usual batch goes
-   * straight into the table; one holding an id already stored (a re-sent event) is rolled back to
-   * the savepoint and moved through a temporary table by an INSERT that skips known ids.
+   * travels back. The rows are made as the driver sends them, so the server stores the first ones
+   * while the next are made. COPY has no "skip duplicates", so it runs under a savepoint: the usual
+   * batch goes straight into the table; one holding an id already stored (a re-sent event) is
+   * rolled back to the savepoint and moved through a temporary table by an INSERT that skips known
+   * ids.
    */
   private long copy(Connection connection, List<Job<LogEvent>> batch, long storedAt)
       throws SQLException, IOException {
-    String rows = copyRows(batch, storedAt);
     CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
     Savepoint beforeCopy = connection.setSavepoint();
     try {
-      copy.copyIn("COPY log_events (" + COLUMNS + ") FROM STDIN", new StringReader(rows));
+      copy.copyIn("COPY log_events (" + COLUMNS + ") FROM STDIN", new CopyRows(batch, storedAt));
       connection.releaseSavepoint(beforeCopy);
     } catch (SQLException e) {
       if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
         throw e;
       }
       connection.rollback(beforeCopy);
-      return copyWithoutDuplicates(connection, copy, rows);
+      return copyWithoutDuplicates(connection, copy, new CopyRows(batch, storedAt));
     }
     Map<CountKey, Long> counts = new HashMap<>();
     countAll(counts, batch);
@@ -189,13 +191,13 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
    * Moves the rows in through a temporary table, skipping ids already stored; returns how many were
    * new.
    */
-  private static long copyWithoutDuplicates(Connection connection, CopyManager copy, String rows)
+  private static long copyWithoutDuplicates(Connection connection, CopyManager copy, Reader rows)
       throws SQLException, IOException {
     try (Statement statement = connection.createStatement()) {
       statement.execute(
           "CREATE TEMP TABLE IF NOT EXISTS log_events_batch (LIKE log_events) ON COMMIT DELETE ROWS");
     }
-    copy.copyIn("COPY log_events_batch (" + COLUMNS + ") FROM STDIN", new StringReader(rows));
+    copy.copyIn("COPY log_events_batch (" + COLUMNS + ") FROM STDIN", rows);
     try (Statement statement = connection.createStatement();
         ResultSet inserted =
             statement.executeQuery(
@@ -212,24 +214,56 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
     }
   }
 
-  /** The batch's rows in COPY's text format. */
-  private String copyRows(List<Job<LogEvent>> batch, long storedAt) throws JsonProcessingException {
-    StringBuilder rows = new StringBuilder(batch.size() * 256);
-    for (Job<LogEvent> job : batch) {
-      LogEvent e = job.message();
-      copyField(rows, e.id()).append('\t');
-      rows.append(e.timestamp().toEpochMilli()).append('\t');
-      copyField(rows, e.service()).append('\t');
-      copyField(rows, e.host()).append('\t');
-      rows.append(e.level().name()).append('\t');
-      copyField(rows, e.message()).append('\t');
-      copyField(rows, e.traceId()).append('\t');
-      rows.append(e.latencyMs() == null ? "\\N" : e.latencyMs().toString()).append('\t');
-      copyField(rows, e.attributes().isEmpty() ? null : json.writeValueAsString(e.attributes()))
-          .append('\t');
-      rows.append(storedAt).append('\n');
+  /** A batch's rows in COPY's text format, made a row at a time as they are read. */
+  private final class CopyRows extends Reader {
+    private final Iterator<Job<LogEvent>> jobs;
+    private final long storedAt;
+    private final StringBuilder row = new StringBuilder(512);
+    private int read;
+
+    CopyRows(List<Job<LogEvent>> batch, long storedAt) {
+      this.jobs = batch.iterator();
+      this.storedAt = storedAt;
     }
-    return rows.toString();
+
+    @Override
+    public int read(char[] buffer, int offset, int length) throws IOException {
+      int written = 0;
+      while (written < length) {
+        if (read == row.length()) {
+          if (!jobs.hasNext()) {
+            break;
+          }
+          row.setLength(0);
+          read = 0;
+          append(jobs.next().message());
+        }
+        int n = Math.min(length - written, row.length() - read);
+        row.getChars(read, read + n, buffer, offset + written);
+        read += n;
+        written += n;
+      }
+      return written == 0 && length > 0 ? -1 : written;
+    }
+
+    private void append(LogEvent e) throws JsonProcessingException {
+      copyField(row, e.id()).append('\t');
+      row.append(e.timestamp().toEpochMilli()).append('\t');
+      copyField(row, e.service()).append('\t');
+      copyField(row, e.host()).append('\t');
+      row.append(e.level().name()).append('\t');
+      copyField(row, e.message()).append('\t');
+      copyField(row, e.traceId()).append('\t');
+      row.append(e.latencyMs() == null ? "\\N" : e.latencyMs().toString()).append('\t');
+      copyField(row, e.attributes().isEmpty() ? null : json.writeValueAsString(e.attributes()))
+          .append('\t');
+      row.append(storedAt).append('\n');
+    }
+
+    @Override
+    public void close() {
+      // nothing held: the batch belongs to the caller
+    }
   }
 
   /** Appends a value in COPY's text format: backslash escapes, {@code \N} for null. */
