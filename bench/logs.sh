@@ -31,13 +31,15 @@ until grep -q "local-kafka ready" "$work/kafka.log"; do sleep 0.2; done
 tool() { "$java" -cp "$peers" "$@"; }
 topic() { tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic "$1" --partitions "${2:-12}" >/dev/null; }
 hwm() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
-for t in bench.warmup bench.ours bench.peer bench.store bench.latency.sqlite bench.latency.postgresql; do topic "$t"; topic "$t.dlq" 3; done
+for t in bench.warmup bench.train bench.ours bench.peer bench.store bench.latency.sqlite bench.latency.postgresql; do topic "$t"; topic "$t.dlq" 3; done
 
 echo "# log-events benchmark: $events events, $(nproc) cores, $("$java" -version 2>&1 | head -1)"
 echo
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+jdk_major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
+consumer_vm=()   # set per store by train_consumer on JDK 25+
 start_consumer() { # db-url group topic -> pid
-  "$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED -jar "$root/consumer-service/target/consumer-service.jar" \
+  "$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED "${consumer_vm[@]}" -jar "$root/consumer-service/target/consumer-service.jar" \
     --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port "$(free_port)" >>"$work/consumer.log" 2>&1 &
   echo $!
 }
@@ -93,9 +95,26 @@ fi
 if run_section 2; then
 echo "## 2. Storing (events/s from the first to the last row committed)"
 "$root/bin/pipeline" publish logs --count "$events" --bootstrap "$bootstrap" --topic bench.store >/dev/null
+# The consumers run as 'pipeline up' runs them once a service has run before: on JDK 25+ with the
+# AOT cache a run of their own taught (classes linked, method profiles; see ServiceJvmCache). One
+# consumer per store stores 200,000 events and writes the cache as it stops.
+train_consumer() { # store db-url -> sets consumer_vm
+  consumer_vm=()
+  [ "$jdk_major" -ge 25 ] || return 0
+  local aot="$work/consumer-$1.aot" before c
+  before=$(stored "$2" bench_train)
+  consumer_vm=(-XX:AOTCacheOutput="$aot" -Xlog:aot=off -Xlog:cds=off)
+  c=$(start_consumer "$2" "train-$1" bench.train)
+  until [ "$(stored "$2" bench_train)" -ge $((before + 200000)) ]; do sleep 1; done
+  kill "$c"; while kill -0 "$c" 2>/dev/null; do sleep 0.2; done
+  consumer_vm=(-XX:AOTCache="$aot" -Xlog:aot=off -Xlog:cds=off)
+  [ -f "$aot" ] || { echo "bench: the consumer wrote no AOT cache" >&2; exit 1; }
+}
+"$root/bin/pipeline" publish logs --count 200000 --bootstrap "$bootstrap" --topic bench.train >/dev/null
 echo "| store | processes | events/s | peak RSS per process (MiB) |"
 echo "|---|---|---|---|"
 for store in sqlite postgresql; do
+  if [ "$store" = sqlite ]; then train_consumer sqlite "jdbc:sqlite:$work/train.db"; else train_consumer postgresql "$(pg_url bench_train)"; fi
   for procs in 1 2; do
     schema="bench_${procs}"
     if [ "$store" = sqlite ]; then url="jdbc:sqlite:$work/store-$procs.db"; else url=$(pg_url "$schema"); fi
@@ -118,8 +137,11 @@ echo "## 3. End-to-end latency at 5,000 events/s for 60 s (publish to row commit
 # The last column tells a stall from a slow store: a stall makes a few seconds slow, all at once.
 echo "| store | p50 ms | p99 ms | max ms | seconds holding an event over 100 ms |"
 echo "|---|---|---|---|---|"
+: >"$work/consumer.log"   # the waits below look for this section's consumer in it
 for store in sqlite postgresql; do
   schema=bench_latency
+  consumer_vm=()
+  if [ -f "$work/consumer-$store.aot" ]; then consumer_vm=(-XX:AOTCache="$work/consumer-$store.aot" -Xlog:aot=off -Xlog:cds=off); fi
   if [ "$store" = sqlite ]; then url="jdbc:sqlite:$work/latency.db"; else url=$(pg_url "$schema"); fi
   c=$(start_consumer "$url" "latency-$store" "bench.latency.$store"); pids+=("$c")
   until grep -q "consumer-service ready" "$work/consumer.log" && [ "$(grep -c "Assigned" "$work/consumer.log")" -ge 1 ]; do sleep 0.2; done
