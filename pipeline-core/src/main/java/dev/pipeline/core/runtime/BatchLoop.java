@@ -31,11 +31,17 @@ import org.slf4j.LoggerFactory;
  * where reading resumes. Kafka's committed offsets are updated afterwards only so that lag shows.
  *
  * <p>One batch is written while the next is polled and decoded, on a thread of its own: decoding
- * costs about as much as storing, so the two overlap instead of taking turns. Batches are still
- * stored one at a time and in order, and a rebalance waits for the batch in flight.
+ * costs about as much as storing, so the two overlap instead of taking turns. Polls that arrive
+ * while a batch is being written join the next batch (up to {@link #MAX_BATCH_RECORDS}): under load
+ * the batches grow until a transaction's fixed costs (round trips, the commit's flush) stop
+ * mattering, and at a trickle each poll is still written at once. Batches are stored one at a time
+ * and in order, and a rebalance stores what is pending first.
  */
 final class BatchLoop<T> implements PollLoop {
   private static final Logger log = LoggerFactory.getLogger(BatchLoop.class);
+  static final int MAX_BATCH_RECORDS = 20_000;
+  // While records wait for the batch being written, poll briefly: they go as soon as it is stored.
+  private static final Duration PENDING_POLL = Duration.ofMillis(5);
 
   private final Consumer<byte[], byte[]> consumer;
   private final Class<T> type;
@@ -51,6 +57,21 @@ final class BatchLoop<T> implements PollLoop {
   // The batch being written, with the offsets to commit to Kafka once it is stored.
   private CompletableFuture<Map<TopicPartition, Long>> inFlight =
       CompletableFuture.completedFuture(Map.of());
+  // Polled and decoded, waiting for the batch in flight: the next batch.
+  private Pending<T> pending = new Pending<>();
+
+  /** The next batch, as polls add to it: its jobs, its dead letters and the offsets it reaches. */
+  private static final class Pending<T> {
+    final List<Job<T>> batch = new ArrayList<>();
+    final List<CompletableFuture<?>> deadLettered = new ArrayList<>();
+    final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    int records;
+    long startNanos;
+
+    boolean isEmpty() {
+      return records == 0;
+    }
+  }
 
   BatchLoop(
       Consumer<byte[], byte[]> consumer,
@@ -79,7 +100,7 @@ final class BatchLoop<T> implements PollLoop {
       while (running) {
         ConsumerRecords<byte[], byte[]> records;
         try {
-          records = consumer.poll(settings.pollTimeout());
+          records = consumer.poll(pending.isEmpty() ? settings.pollTimeout() : PENDING_POLL);
         } catch (WakeupException e) {
           continue;
         }
@@ -87,9 +108,13 @@ final class BatchLoop<T> implements PollLoop {
           awaitInFlight(); // its offsets go to Kafka now, its failure stops the loop now
         }
         if (!records.isEmpty()) {
-          store(records);
+          decode(records);
+        }
+        if (!pending.isEmpty() && (inFlight.isDone() || pending.records >= MAX_BATCH_RECORDS)) {
+          storePending();
         }
       }
+      storePending(); // a graceful stop stores what it has decoded
       awaitInFlight();
     } catch (RuntimeException e) {
       failed = true;
@@ -101,31 +126,41 @@ final class BatchLoop<T> implements PollLoop {
     }
   }
 
-  private void store(ConsumerRecords<byte[], byte[]> records) {
-    long startNanos = System.nanoTime();
-    List<Job<T>> batch = new ArrayList<>(records.count());
-    List<CompletableFuture<?>> deadLettered = new ArrayList<>();
-    Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+  /** Decodes a poll's records into the pending batch; invalid ones are dead-lettered. */
+  private void decode(ConsumerRecords<byte[], byte[]> records) {
+    if (pending.isEmpty()) {
+      pending.startNanos = System.nanoTime();
+    }
     for (TopicPartition partition : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> inPartition = records.records(partition);
-      nextOffsets.put(partition, inPartition.get(inPartition.size() - 1).offset() + 1);
+      pending.nextOffsets.put(partition, inPartition.get(inPartition.size() - 1).offset() + 1);
       for (ConsumerRecord<byte[], byte[]> record : inPartition) {
         metrics.started();
-        decode(record, batch, deadLettered);
+        decode(record, pending.batch, pending.deadLettered);
       }
     }
+    pending.records += records.count();
+  }
+
+  /** Waits for the batch in flight, then hands the pending one to the writer. */
+  private void storePending() {
+    if (pending.isEmpty()) {
+      return;
+    }
+    Pending<T> next = pending;
+    pending = new Pending<>();
     awaitInFlight();
     inFlight =
         CompletableFuture.supplyAsync(
             () -> {
               try {
                 // Dead letters must be in Kafka before the offsets past them are stored.
-                CompletableFuture.allOf(deadLettered.toArray(CompletableFuture[]::new)).join();
-                writeWithRetries(batch, nextOffsets);
-                metrics.processed(batch.size(), startNanos);
-                return nextOffsets;
+                CompletableFuture.allOf(next.deadLettered.toArray(CompletableFuture[]::new)).join();
+                writeWithRetries(next.batch, next.nextOffsets);
+                metrics.processed(next.batch.size(), next.startNanos);
+                return next.nextOffsets;
               } finally {
-                for (int i = 0; i < records.count(); i++) {
+                for (int i = 0; i < next.records; i++) {
                   metrics.ended();
                 }
               }
@@ -243,7 +278,9 @@ final class BatchLoop<T> implements PollLoop {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      // The batch in flight may hold these partitions' records: store it before they move on.
+      // The batches in flight and pending may hold these partitions' records: store them before
+      // the partitions move on.
+      storePending();
       awaitInFlight();
     }
   }

@@ -55,8 +55,9 @@ public final class Worker<T> {
   }
 
   /**
-   * Returns a worker that writes each poll's records to {@code sink} as one batch, with the offsets
-   * in the same transaction (consumer groups only).
+   * Returns a worker that writes its records to {@code sink} in batches, with the offsets in the
+   * same transaction (consumer groups only): a poll's records, joined by the polls that arrive
+   * while the batch before is being written.
    */
   public Worker(WorkerSettings settings, Class<T> type, BatchSink<T> sink, Publisher publisher) {
     this.settings = requireNonNull(settings, "settings == null");
@@ -125,9 +126,7 @@ public final class Worker<T> {
           settings.model().name().toLowerCase(java.util.Locale.ROOT),
           settings.group(),
           settings.consumers(),
-          sink != null
-              ? "storing each poll as one batch"
-              : settings.concurrency() + " job slot(s)");
+          sink != null ? "storing in batches" : settings.concurrency() + " job slot(s)");
       for (Thread thread : threads) {
         thread.join();
       }

@@ -172,6 +172,72 @@ class WorkerIT {
     assertThat(new String(original.value(), StandardCharsets.UTF_8)).isEqualTo("{not json");
   }
 
+  /** A store that takes 150 ms a batch and remembers each batch, in memory. */
+  private static final class SlowMemorySink implements BatchSink<LogEvent> {
+    record Batch(List<Job<LogEvent>> jobs, Map<TopicPartition, Long> nextOffsets) {}
+
+    final List<Batch> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public Map<TopicPartition, Long> storedOffsets(
+        java.util.Collection<TopicPartition> partitions) {
+      return Map.of();
+    }
+
+    @Override
+    public void write(List<Job<LogEvent>> batch, Map<TopicPartition, Long> nextOffsets)
+        throws InterruptedException {
+      Thread.sleep(150);
+      batches.add(new Batch(List.copyOf(batch), Map.copyOf(nextOffsets)));
+    }
+
+    int stored() {
+      synchronized (batches) {
+        return batches.stream().mapToInt(b -> b.jobs().size()).sum();
+      }
+    }
+  }
+
+  @Test
+  void pollsArrivingWhileABatchIsStoredJoinTheNextBatchInOffsetOrder(TestBroker broker)
+      throws Exception {
+    Fixture f = fixture(broker, 3);
+    List<String> ids = publishEvents(f.input(), 40_000, "join");
+    KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), Map.of());
+    WorkerSettings settings =
+        WorkerSettings.builder("store-worker", kafka)
+            .group(f.group())
+            .topics(f.input().name())
+            .build();
+    SlowMemorySink sink = new SlowMemorySink();
+    try (Publisher publisher = new Publisher(kafka, Map.of())) {
+      Worker<LogEvent> worker = new Worker<>(settings, LogEvent.class, sink, publisher);
+      Thread thread = Thread.ofPlatform().start(worker::run);
+      org.awaitility.Awaitility.await().atMost(LONG).until(() -> sink.stored() >= ids.size());
+      worker.stop();
+      thread.join(TimeUnit.SECONDS.toMillis(60));
+    }
+    List<SlowMemorySink.Batch> batches = List.copyOf(sink.batches);
+    // A poll brings at most 5,000 records; a store this slow lets several polls join one batch.
+    assertThat(batches).anyMatch(b -> b.jobs().size() > 5_000);
+    assertThat(batches).allMatch(b -> b.jobs().size() <= BatchLoop.MAX_BATCH_RECORDS + 5_000);
+    assertThat(batches.stream().flatMap(b -> b.jobs().stream()).map(j -> j.message().id()))
+        .containsExactlyInAnyOrderElementsOf(ids);
+    // Within a partition the batches follow each other: each starts where the last one ended,
+    // and the offsets stored with a batch are the ones after its last record.
+    Map<TopicPartition, Long> next = new HashMap<>();
+    for (SlowMemorySink.Batch batch : batches) {
+      Map<TopicPartition, Long> last = new HashMap<>();
+      for (Job<LogEvent> job : batch.jobs()) {
+        TopicPartition partition = new TopicPartition(job.topic(), job.partition());
+        assertThat(job.offset()).isEqualTo(next.getOrDefault(partition, 0L));
+        next.put(partition, job.offset() + 1);
+        last.put(partition, job.offset() + 1);
+      }
+      assertThat(batch.nextOffsets()).isEqualTo(last);
+    }
+  }
+
   @Test
   void sigtermCommitsExactlyWhatWasProcessed(TestBroker broker) throws Exception {
     Fixture f = fixture(broker, 6);
