@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -72,6 +73,13 @@ public record BrokerSettings(
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("share.coordinator.state.topic.num.partitions", "12");
     p.put("group.initial.rebalance.delay.ms", "0");
+    // Members of consumer and share groups heartbeat every second instead of every 5: a process
+    // that joins (pipeline scale) gets its partitions in about a second, where a member took 5-10
+    // s to give them up.
+    for (String group : List.of("consumer", "share")) {
+      p.put("group." + group + ".min.heartbeat.interval.ms", "1000");
+      p.put("group." + group + ".heartbeat.interval.ms", "1000");
+    }
     p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
     p.putAll(overrides);
     Properties properties = new Properties();

@@ -27,6 +27,9 @@ class BrokerSettingsTest {
     assertThat(p.getProperty("share.coordinator.state.topic.replication.factor")).isEqualTo("1");
     assertThat(p.getProperty("num.partitions")).isEqualTo("3");
     assertThat(p.getProperty("group.share.record.lock.duration.ms")).isEqualTo("5000");
+    assertThat(p.getProperty("group.consumer.heartbeat.interval.ms")).isEqualTo("1000");
+    assertThat(p.getProperty("group.consumer.min.heartbeat.interval.ms")).isEqualTo("1000");
+    assertThat(p.getProperty("group.share.heartbeat.interval.ms")).isEqualTo("1000");
   }
 
   @Test

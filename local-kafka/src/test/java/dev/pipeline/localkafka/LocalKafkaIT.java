@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.FeatureMetadata;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -45,6 +47,12 @@ class LocalKafkaIT {
       assertThat(features.finalizedFeatures().get("group.version").maxVersionLevel())
           .as("group.version (KIP-848)")
           .isGreaterThanOrEqualTo((short) 1);
+      // Heartbeats every second, so a process that joins a group gets its share soon.
+      ConfigResource node = new ConfigResource(ConfigResource.Type.BROKER, "1");
+      Config config =
+          admin.describeConfigs(List.of(node)).all().get(30, TimeUnit.SECONDS).get(node);
+      assertThat(config.get("group.consumer.heartbeat.interval.ms").value()).isEqualTo("1000");
+      assertThat(config.get("group.share.heartbeat.interval.ms").value()).isEqualTo("1000");
     }
   }
 

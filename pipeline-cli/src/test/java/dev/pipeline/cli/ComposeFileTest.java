@@ -2,12 +2,15 @@ package dev.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pipeline.localkafka.BrokerSettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -181,6 +184,19 @@ class ComposeFileTest {
   private static String between(String text, String start, String end) {
     int from = text.indexOf(start) + start.length();
     return text.substring(from, text.indexOf(end, from));
+  }
+
+  @Test
+  void theComposeBrokerHeartbeatsAsOftenAsLocalKafka() {
+    Properties local =
+        new BrokerSettings("127.0.0.1", 9092, 9093, Path.of("unused"), Map.of()).brokerProperties();
+    List<String> heartbeats =
+        local.stringPropertyNames().stream().filter(name -> name.contains("heartbeat")).toList();
+    assertThat(heartbeats).isNotEmpty();
+    for (String name : heartbeats) {
+      String variable = "KAFKA_" + name.toUpperCase(Locale.ROOT).replace('.', '_');
+      assertThat(environment("kafka")).containsEntry(variable, local.getProperty(name));
+    }
   }
 
   @Test

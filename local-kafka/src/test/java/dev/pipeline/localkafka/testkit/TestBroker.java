@@ -23,18 +23,14 @@ public interface TestBroker {
   /**
    * Broker settings every test broker gets: short group session timeouts and record locks, so a
    * test that kills a worker sees its work handed on within seconds instead of the production
-   * defaults of 45 s and 30 s.
+   * defaults of 45 s and 30 s. (Heartbeats are every second in {@code BrokerSettings} itself.)
    */
   static Map<String, String> testOverrides() {
     return Map.ofEntries(
         Map.entry("group.consumer.session.timeout.ms", "6000"),
         Map.entry("group.consumer.min.session.timeout.ms", "6000"),
-        Map.entry("group.consumer.heartbeat.interval.ms", "1000"),
-        Map.entry("group.consumer.min.heartbeat.interval.ms", "1000"),
         Map.entry("group.share.session.timeout.ms", "6000"),
         Map.entry("group.share.min.session.timeout.ms", "6000"),
-        Map.entry("group.share.heartbeat.interval.ms", "1000"),
-        Map.entry("group.share.min.heartbeat.interval.ms", "1000"),
         Map.entry("group.share.record.lock.duration.ms", "5000"),
         Map.entry("group.share.min.record.lock.duration.ms", "1000"));
   }
