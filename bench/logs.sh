@@ -43,6 +43,15 @@ start_consumer() { # db-url group topic -> pid
     --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port "$(free_port)" >>"$work/consumer.log" 2>&1 &
   echo $!
 }
+wait_stored() { # db-url schema count pid... -> waits until the store holds count rows; stops if a consumer dies
+  local url=$1 schema=$2 count=$3 c; shift 3
+  until [ "$(stored "$url" "$schema")" -ge "$count" ]; do
+    for c in "$@"; do
+      kill -0 "$c" 2>/dev/null || { echo "bench: consumer $c died; the end of its log:" >&2; tail -40 "$work/consumer.log" >&2; exit 1; }
+    done
+    sleep 1
+  done
+}
 stored() { # db-url -> rows
   case "$1" in
     jdbc:sqlite:*) python3 -c 'import sqlite3,sys
@@ -105,7 +114,7 @@ train_consumer() { # store db-url -> sets consumer_vm
   before=$(stored "$2" bench_train)
   consumer_vm=(-XX:AOTCacheOutput="$aot" -Xlog:aot=off -Xlog:cds=off)
   c=$(start_consumer "$2" "train-$1" bench.train)
-  until [ "$(stored "$2" bench_train)" -ge $((before + 200000)) ]; do sleep 1; done
+  wait_stored "$2" bench_train $((before + 200000)) "$c"
   kill "$c"; while kill -0 "$c" 2>/dev/null; do sleep 0.2; done
   consumer_vm=(-XX:AOTCache="$aot" -Xlog:aot=off -Xlog:cds=off)
   [ -f "$aot" ] || { echo "bench: the consumer wrote no AOT cache" >&2; exit 1; }
@@ -122,7 +131,7 @@ for store in sqlite postgresql; do
     cpids=()
     for _ in $(seq 1 "$procs"); do cpids+=("$(start_consumer "$url" "$group" bench.store)"); done
     pids+=("${cpids[@]}")
-    until [ "$(stored "$url" "$schema")" -ge "$events" ]; do sleep 1; done
+    wait_stored "$url" "$schema" "$events" "${cpids[@]}"
     rss=$(for c in "${cpids[@]}"; do hwm "$c"; echo -n " "; done)
     for c in "${cpids[@]}"; do kill "$c"; done
     ms=$(span_ms "$url" "$schema")
@@ -148,7 +157,7 @@ for store in sqlite postgresql; do
   sleep 2
   before=$(stored "$url" "$schema")
   "$root/bin/pipeline" publish logs --count 300000 --rate 5000 --bootstrap "$bootstrap" --topic "bench.latency.$store" >/dev/null
-  until [ "$(stored "$url" "$schema")" -ge $((before + 300000)) ]; do sleep 1; done
+  wait_stored "$url" "$schema" $((before + 300000)) "$c"
   kill "$c"
   steady="ts >= (select min(ts) from log_events) + 10000"
   query="select stored_at - ts, ts / 1000 from log_events where $steady order by 1"
