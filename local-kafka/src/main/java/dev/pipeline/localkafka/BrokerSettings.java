@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -21,6 +20,18 @@ public record BrokerSettings(
     String host, int port, int controllerPort, Path dataDir, Map<String, String> overrides) {
 
   public static final int DEFAULT_PORT = 9092;
+
+  /**
+   * Members of consumer and share groups heartbeat every second instead of every 5: a process that
+   * joins (pipeline scale) gets its partitions in about a second, where a member took 5-10 s to
+   * give them up. Every broker of the pipeline gets these, docker-compose.yml's too.
+   */
+  public static final Map<String, String> GROUP_HEARTBEATS =
+      Map.of(
+          "group.consumer.min.heartbeat.interval.ms", "1000",
+          "group.consumer.heartbeat.interval.ms", "1000",
+          "group.share.min.heartbeat.interval.ms", "1000",
+          "group.share.heartbeat.interval.ms", "1000");
 
   public BrokerSettings {
     requireNonNull(host, "host == null");
@@ -73,13 +84,7 @@ public record BrokerSettings(
     p.put("share.coordinator.state.topic.min.isr", "1");
     p.put("share.coordinator.state.topic.num.partitions", "12");
     p.put("group.initial.rebalance.delay.ms", "0");
-    // Members of consumer and share groups heartbeat every second instead of every 5: a process
-    // that joins (pipeline scale) gets its partitions in about a second, where a member took 5-10
-    // s to give them up.
-    for (String group : List.of("consumer", "share")) {
-      p.put("group." + group + ".min.heartbeat.interval.ms", "1000");
-      p.put("group." + group + ".heartbeat.interval.ms", "1000");
-    }
+    p.putAll(GROUP_HEARTBEATS);
     p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
     p.putAll(overrides);
     Properties properties = new Properties();

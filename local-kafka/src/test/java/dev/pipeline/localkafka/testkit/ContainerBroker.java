@@ -1,5 +1,6 @@
 package dev.pipeline.localkafka.testkit;
 
+import dev.pipeline.localkafka.BrokerSettings;
 import java.util.Map;
 import org.testcontainers.kafka.KafkaContainer;
 
@@ -10,7 +11,9 @@ final class ContainerBroker implements TestBroker {
   private final KafkaContainer container = new KafkaContainer(IMAGE);
 
   ContainerBroker() {
-    for (Map.Entry<String, String> e : TestBroker.testOverrides().entrySet()) {
+    Map<String, String> settings = new java.util.HashMap<>(BrokerSettings.GROUP_HEARTBEATS);
+    settings.putAll(TestBroker.testOverrides());
+    for (Map.Entry<String, String> e : settings.entrySet()) {
       container.withEnv(
           "KAFKA_" + e.getKey().toUpperCase(java.util.Locale.ROOT).replace('.', '_'), e.getValue());
     }
