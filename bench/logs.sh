@@ -35,12 +35,13 @@ for t in bench.warmup bench.train bench.ours bench.peer bench.store bench.latenc
 
 echo "# log-events benchmark: $events events, $(nproc) cores, $("$java" -version 2>&1 | head -1)"
 echo
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 jdk_major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release")
 consumer_vm=()   # set per store by train_consumer on JDK 25+
+# --http-port 0: the consumer binds a port of the kernel's choosing. (A port found free beforehand
+# could be taken meanwhile as the source port of another process's connection.)
 start_consumer() { # db-url group topic -> pid
   "$java" -Xmx512m -XX:+UseSerialGC --enable-native-access=ALL-UNNAMED "${consumer_vm[@]}" -jar "$root/consumer-service/target/consumer-service.jar" \
-    --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port "$(free_port)" >>"$work/consumer.log" 2>&1 &
+    --bootstrap "$bootstrap" --topic "$3" --group "$2" --db-url "$1" --http-port 0 >>"$work/consumer.log" 2>&1 &
   echo $!
 }
 wait_stored() { # db-url schema count pid... -> waits until the store holds count rows; stops if a consumer dies
