@@ -32,6 +32,8 @@ final class ServiceJvmCache {
   // A recording JVM creates its file empty when it starts and fills it as it exits, for a second
   // or more: a file that is empty, or was written to this recently, is not whole yet.
   private static final Duration SETTLED = Duration.ofSeconds(10);
+  // Beside a service's cache while one start assembles it.
+  private static final String MARKER = ".aot.assembling";
 
   private final Path dir;
   private final String java;
@@ -86,6 +88,27 @@ final class ServiceJvmCache {
     }
   }
 
+  /**
+   * The services whose cache is being assembled in {@code dir} now, by name: while it runs, an
+   * assembly takes a core for some seconds, which a user timing the first runs should know.
+   */
+  static List<String> assembling(Path dir) {
+    List<String> names = new ArrayList<>();
+    Instant stale = Instant.now().minus(ASSEMBLY_TIMEOUT);
+    try (DirectoryStream<Path> markers = Files.newDirectoryStream(dir, "*" + MARKER)) {
+      for (Path marker : markers) {
+        if (Files.getLastModifiedTime(marker).toInstant().isAfter(stale)) {
+          String file = marker.getFileName().toString();
+          names.add(file.substring(0, file.length() - MARKER.length()));
+        }
+      }
+    } catch (IOException e) {
+      return List.of(); // no directory yet, or a marker just removed: nothing to show
+    }
+    names.sort(null);
+    return names;
+  }
+
   /** Whether a recorded configuration is whole: its JVM has finished writing it. */
   private static boolean settled(Path file) {
     try {
@@ -124,7 +147,7 @@ final class ServiceJvmCache {
    */
   private void assembleInBackground(
       String name, Path jar, List<String> jvmOptions, Path recorded, Path cache) {
-    Path marker = dir.resolve(name + ".aot.assembling");
+    Path marker = dir.resolve(name + MARKER);
     try {
       if (Files.exists(marker)
           && Files.getLastModifiedTime(marker)

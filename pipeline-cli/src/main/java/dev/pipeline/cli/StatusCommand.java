@@ -51,7 +51,8 @@ final class StatusCommand implements Callable<Integer> {
     if (intervalSeconds < 0.1 || intervalSeconds > 3600) {
       throw new CliException("--interval must be between 0.1 and 3600 seconds: " + intervalSeconds);
     }
-    LocalPipeline pipeline = new LocalPipeline(Layout.detect(), System.err);
+    Layout layout = Layout.detect();
+    LocalPipeline pipeline = new LocalPipeline(layout, System.err);
     Optional<State> state = pipeline.running();
     if (state.isEmpty() && bootstrap == null) {
       throw new CliException(
@@ -76,7 +77,7 @@ final class StatusCommand implements Callable<Integer> {
         List<GroupSample> current = stats.sample();
         Optional<State> now =
             bootstrap != null ? pipeline.running() : Optional.of(pipeline.requireRunning());
-        print(cluster, now, previous, current);
+        print(cluster, now, previous, current, ServiceJvmCache.assembling(layout.sharedArchives()));
         previous = current;
       } while (watch);
     }
@@ -84,7 +85,11 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private void print(
-      String cluster, Optional<State> state, List<GroupSample> previous, List<GroupSample> current)
+      String cluster,
+      Optional<State> state,
+      List<GroupSample> previous,
+      List<GroupSample> current,
+      List<String> assembling)
       throws Exception {
     Map<String, GroupSample> before = new HashMap<>();
     previous.forEach(g -> before.put(g.group(), g));
@@ -114,6 +119,7 @@ final class StatusCommand implements Callable<Integer> {
         procs.add(row);
       }
       out.put("processes", procs);
+      out.put("assemblingCaches", assembling);
       List<Map<String, Object>> groups = new ArrayList<>();
       for (GroupSample g : current) {
         Map<String, Object> row = new LinkedHashMap<>();
@@ -155,6 +161,11 @@ final class StatusCommand implements Callable<Integer> {
           p.httpPort() > 0 ? "127.0.0.1:" + p.httpPort() : "-");
     }
     text.append(table.isEmpty() ? "(no local processes)\n" : table.toString()).append('\n');
+    if (!assembling.isEmpty()) {
+      text.append("Making start-up caches in the background (a core for some seconds): ")
+          .append(String.join(", ", assembling))
+          .append("\n\n");
+    }
     Table groups = new Table("GROUP", "TYPE", "STATE", "MEMBERS", "DONE", "LAG", "RECORDS/S");
     for (GroupSample g : current) {
       GroupSample earlier = before.get(g.group());

@@ -144,6 +144,16 @@ class PipelineCliIT {
                   && group(s, "consumer-service").path("members").asInt() == 1;
             });
 
+    // An assembly of a start-up cache is shown while its marker is there (a made-up service's, so
+    // no real assembly is held up).
+    Path marker = Files.createFile(home.resolve("cds").resolve("example-service.aot.assembling"));
+    assertThat(status().get("assemblingCaches").toString()).isEqualTo("[\"example-service\"]");
+    assertThat(pipeline("status", "--interval", "0.5").out())
+        .contains(
+            "Making start-up caches in the background (a core for some seconds): example-service");
+    Files.delete(marker);
+    assertThat(status().get("assemblingCaches").toString()).isEqualTo("[]");
+
     CliProcess.Result logs = pipeline("publish", "logs", "--count", "5000", "--error-ratio", "0.1");
     assertThat(logs.exit()).as(logs.err()).isZero();
     assertThat(logs.out()).startsWith("Published 5,000 log events in");
