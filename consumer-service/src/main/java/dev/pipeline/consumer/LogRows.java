@@ -243,6 +243,12 @@ final class LogRows implements TransactionalSink.Rows<LogEvent> {
         read += n;
         written += n;
       }
+      // The driver encodes each chunk on its own: a chunk must not end between the two halves of
+      // a character outside the BMP (an emoji), or both halves are stored as '?'.
+      if (written > 1 && Character.isHighSurrogate(buffer[offset + written - 1])) {
+        read--;
+        written--;
+      }
       return written == 0 && length > 0 ? -1 : written;
     }
 

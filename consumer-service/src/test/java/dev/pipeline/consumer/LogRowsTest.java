@@ -37,6 +37,49 @@ class LogRowsTest {
     PostgresSchema.in("log_rows_test", this::storesAwkwardValuesAndSkipsKnownIds);
   }
 
+  /**
+   * PostgreSQL's driver encodes a COPY stream one chunk of characters at a time: a character
+   * outside the BMP (two UTF-16 chars) split between two chunks would be stored as "??". Rows of
+   * nothing but such characters, 900,000 chars in all, put many chunk ends inside one.
+   */
+  @Test
+  void postgresStoresCharactersOutsideTheBmpWholeWhereverTheCopyStreamIsCut() throws Exception {
+    PostgresSchema.in(
+        "log_rows_emoji",
+        dbUrl -> {
+          Database database = new Database(dbUrl);
+          database.migrate();
+          String rockets = "\uD83D\uDE80".repeat(150) + "\uD83E\uDD80"; // 302 chars
+          List<Job<LogEvent>> batch = new ArrayList<>();
+          for (Job<LogEvent> job : events(0, 3_000)) {
+            LogEvent e = job.message();
+            LogEvent emoji =
+                new LogEvent(
+                    1,
+                    e.id(),
+                    e.timestamp(),
+                    e.service(),
+                    e.host(),
+                    e.level(),
+                    rockets,
+                    null,
+                    null,
+                    Map.of());
+            batch.add(new Job<>(emoji, job.topic(), 0, job.offset(), job.key(), 1, 1));
+          }
+          try (Connection connection = database.connect()) {
+            connection.setAutoCommit(false);
+            new LogRows(database.dialect()).insert(connection, batch);
+            connection.commit();
+            assertThat(
+                    longOf(
+                        connection,
+                        "SELECT COUNT(*) FROM log_events WHERE message = '" + rockets + "'"))
+                .isEqualTo(3_000);
+          }
+        });
+  }
+
   private void storesAwkwardValuesAndSkipsKnownIds(String dbUrl) throws Exception {
     Database database = new Database(dbUrl);
     database.migrate();
