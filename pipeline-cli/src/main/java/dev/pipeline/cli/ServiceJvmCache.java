@@ -94,10 +94,9 @@ final class ServiceJvmCache {
    */
   static List<String> assembling(Path dir) {
     List<String> names = new ArrayList<>();
-    Instant stale = Instant.now().minus(ASSEMBLY_TIMEOUT);
     try (DirectoryStream<Path> markers = Files.newDirectoryStream(dir, "*" + MARKER)) {
       for (Path marker : markers) {
-        if (Files.getLastModifiedTime(marker).toInstant().isAfter(stale)) {
+        if (!left(marker)) {
           String file = marker.getFileName().toString();
           names.add(file.substring(0, file.length() - MARKER.length()));
         }
@@ -107,6 +106,13 @@ final class ServiceJvmCache {
     }
     names.sort(null);
     return names;
+  }
+
+  /** Whether an assembly's marker is older than any assembly runs: one that died left it. */
+  private static boolean left(Path marker) throws IOException {
+    return Files.getLastModifiedTime(marker)
+        .toInstant()
+        .isBefore(Instant.now().minus(ASSEMBLY_TIMEOUT));
   }
 
   /** Whether a recorded configuration is whole: its JVM has finished writing it. */
@@ -149,10 +155,7 @@ final class ServiceJvmCache {
       String name, Path jar, List<String> jvmOptions, Path recorded, Path cache) {
     Path marker = dir.resolve(name + MARKER);
     try {
-      if (Files.exists(marker)
-          && Files.getLastModifiedTime(marker)
-              .toInstant()
-              .isBefore(Instant.now().minus(ASSEMBLY_TIMEOUT))) {
+      if (Files.exists(marker) && left(marker)) {
         Files.deleteIfExists(marker);
       }
       Files.createFile(marker);
