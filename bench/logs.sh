@@ -26,7 +26,10 @@ export PGOPTIONS="-c client_min_messages=warning"
 
 "$java" -jar "$root/local-kafka/target/local-kafka.jar" --port "$port" --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
 broker=$!; pids+=("$broker")
-until grep -q "local-kafka ready" "$work/kafka.log"; do sleep 0.2; done
+until grep -q "local-kafka ready" "$work/kafka.log"; do
+  kill -0 "$broker" 2>/dev/null || { echo "bench: the broker died; the end of its log:" >&2; tail -20 "$work/kafka.log" >&2; exit 1; }
+  sleep 0.2
+done
 
 tool() { "$java" -cp "$peers" "$@"; }
 topic() { tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic "$1" --partitions "${2:-12}" >/dev/null; }
@@ -154,7 +157,10 @@ for store in sqlite postgresql; do
   if [ -f "$work/consumer-$store.aot" ]; then consumer_vm=(-XX:AOTCache="$work/consumer-$store.aot" -Xlog:aot=off -Xlog:cds=off); fi
   if [ "$store" = sqlite ]; then url="jdbc:sqlite:$work/latency.db"; else url=$(pg_url "$schema"); fi
   c=$(start_consumer "$url" "latency-$store" "bench.latency.$store"); pids+=("$c")
-  until grep -q "consumer-service ready" "$work/consumer.log" && [ "$(grep -c "Assigned" "$work/consumer.log")" -ge 1 ]; do sleep 0.2; done
+  until grep -q "consumer-service ready" "$work/consumer.log" && [ "$(grep -c "Assigned" "$work/consumer.log")" -ge 1 ]; do
+    kill -0 "$c" 2>/dev/null || { echo "bench: consumer $c died; the end of its log:" >&2; tail -40 "$work/consumer.log" >&2; exit 1; }
+    sleep 0.2
+  done
   sleep 2
   before=$(stored "$url" "$schema")
   "$root/bin/pipeline" publish logs --count 300000 --rate 5000 --bootstrap "$bootstrap" --topic "bench.latency.$store" >/dev/null
