@@ -26,10 +26,10 @@ export PGOPTIONS="-c client_min_messages=warning"
 
 "$java" -jar "$root/local-kafka/target/local-kafka.jar" --port "$port" --data-dir "$work/kafka" >"$work/kafka.log" 2>&1 &
 broker=$!; pids+=("$broker")
-until grep -q "local-kafka ready" "$work/kafka.log"; do
-  kill -0 "$broker" 2>/dev/null || { echo "bench: the broker died; the end of its log:" >&2; tail -20 "$work/kafka.log" >&2; exit 1; }
-  sleep 0.2
-done
+alive() { # pid name log -> stops the run with the end of the log if the process has died
+  kill -0 "$1" 2>/dev/null || { echo "bench: $2 $1 died; the end of its log:" >&2; tail -40 "$3" >&2; exit 1; }
+}
+until grep -q "local-kafka ready" "$work/kafka.log"; do alive "$broker" broker "$work/kafka.log"; sleep 0.2; done
 
 tool() { "$java" -cp "$peers" "$@"; }
 topic() { tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$bootstrap" --create --topic "$1" --partitions "${2:-12}" >/dev/null; }
@@ -50,9 +50,7 @@ start_consumer() { # db-url group topic -> pid
 wait_stored() { # db-url schema count pid... -> waits until the store holds count rows; stops if a consumer dies
   local url=$1 schema=$2 count=$3 c; shift 3
   until [ "$(stored "$url" "$schema")" -ge "$count" ]; do
-    for c in "$@"; do
-      kill -0 "$c" 2>/dev/null || { echo "bench: consumer $c died; the end of its log:" >&2; tail -40 "$work/consumer.log" >&2; exit 1; }
-    done
+    for c in "$@"; do alive "$c" consumer "$work/consumer.log"; done
     sleep 1
   done
 }
@@ -158,8 +156,7 @@ for store in sqlite postgresql; do
   if [ "$store" = sqlite ]; then url="jdbc:sqlite:$work/latency.db"; else url=$(pg_url "$schema"); fi
   c=$(start_consumer "$url" "latency-$store" "bench.latency.$store"); pids+=("$c")
   until grep -q "consumer-service ready" "$work/consumer.log" && [ "$(grep -c "Assigned" "$work/consumer.log")" -ge 1 ]; do
-    kill -0 "$c" 2>/dev/null || { echo "bench: consumer $c died; the end of its log:" >&2; tail -40 "$work/consumer.log" >&2; exit 1; }
-    sleep 0.2
+    alive "$c" consumer "$work/consumer.log"; sleep 0.2
   done
   sleep 2
   before=$(stored "$url" "$schema")
