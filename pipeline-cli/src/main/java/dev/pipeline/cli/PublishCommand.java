@@ -2,9 +2,7 @@ package dev.pipeline.cli;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.message.HashJob;
-import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.message.LogLines;
-import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.DeadLetter;
 import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
@@ -163,13 +161,11 @@ final class PublishCommand implements Runnable {
         if (rate > 0) {
           // Paced: each event is made when it is due, so its timestamp is its send time.
           for (long i = 0; i < count && !run.interrupted(); i++) {
-            LogEvent event = generator.next();
-            run.send(topic, event.source(), event);
+            run.sendEncoded(generator.next().record(topic));
           }
           return run.finish();
         }
-        // As fast as possible: generating and JSON-encoding cost about as much as sending, so a
-        // second thread does them while this one sends.
+        // As fast as possible: a second thread makes the events while this one sends.
         BlockingQueue<List<ProducerRecord<byte[], byte[]>>> chunks = new ArrayBlockingQueue<>(16);
         Thread encoder =
             Thread.ofPlatform()
@@ -177,18 +173,12 @@ final class PublishCommand implements Runnable {
                 .name("log-generator")
                 .start(
                     () -> {
-                      MessageCodec codec = MessageCodec.standard();
                       try {
                         for (long left = count; left > 0 && !run.interrupted(); ) {
                           int size = (int) Math.min(512, left);
                           List<ProducerRecord<byte[], byte[]>> chunk = new ArrayList<>(size);
                           for (int i = 0; i < size; i++) {
-                            LogEvent event = generator.next();
-                            chunk.add(
-                                new ProducerRecord<>(
-                                    topic,
-                                    event.source().getBytes(StandardCharsets.UTF_8),
-                                    codec.encode(event)));
+                            chunk.add(generator.next().record(topic));
                           }
                           chunks.put(chunk);
                           left -= size;
