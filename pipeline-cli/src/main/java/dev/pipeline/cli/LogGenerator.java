@@ -41,13 +41,6 @@ final class LogGenerator {
   private static final int HOSTS_PER_SERVICE = 3;
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-  /** A generated event: its Kafka key (the source, whose order is kept) and its JSON. */
-  record Generated(byte[] key, byte[] json) {
-    ProducerRecord<byte[], byte[]> record(String topic) {
-      return new ProducerRecord<>(topic, key, json);
-    }
-  }
-
   // Every value below is escaped by Jackson's own string encoder once, here, and copied for each
   // event; the JSON syntax around values is plain ASCII.
   private static final byte[][] PATH_TEXT = text(PATHS);
@@ -68,6 +61,13 @@ final class LogGenerator {
   private static final byte[] OK = text(" 200 ");
   private static final byte[] NOT_FOUND = text(" 404 ");
   private static final byte[] MS = text("ms");
+
+  /** A generated event: its Kafka key (the source, whose order is kept) and its JSON. */
+  record Generated(byte[] key, byte[] json) {
+    ProducerRecord<byte[], byte[]> record(String topic) {
+      return new ProducerRecord<>(topic, key, json);
+    }
+  }
 
   private final double errorRatio;
   private final Clock clock;
