@@ -167,7 +167,7 @@ final class PublishCommand implements Runnable {
         }
         // As fast as possible: a second thread makes the events while this one sends.
         BlockingQueue<List<ProducerRecord<byte[], byte[]>>> chunks = new ArrayBlockingQueue<>(16);
-        Thread encoder =
+        Thread generating =
             Thread.ofPlatform()
                 .daemon()
                 .name("log-generator")
@@ -196,7 +196,7 @@ final class PublishCommand implements Runnable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        encoder.interrupt();
+        generating.interrupt();
         return run.finish();
       }
     }

@@ -68,7 +68,7 @@ final class PublishRun implements Sender {
     return count(publisher.publish(topic, key, message), acked);
   }
 
-  /** Sends a record already encoded (by another thread), at the rate. */
+  /** Sends a record already encoded, at the rate. */
   CompletableFuture<?> sendEncoded(ProducerRecord<byte[], byte[]> record) {
     pace();
     return count(publisher.send(record), acked);
