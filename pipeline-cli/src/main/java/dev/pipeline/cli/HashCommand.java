@@ -123,7 +123,7 @@ final class HashCommand implements Callable<Integer> {
                 },
                 "hash-interrupt"));
     try (HashResults results = waiting ? new HashResults(kafka) : null;
-        Publisher publisher = new Publisher(kafka, Map.of())) {
+        Publisher publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS)) {
       String run = PublishCommand.runId();
       Map<String, Target> byJob = new LinkedHashMap<>();
       AtomicInteger notAccepted = new AtomicInteger();

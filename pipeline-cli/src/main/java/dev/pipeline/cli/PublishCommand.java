@@ -278,7 +278,7 @@ final class PublishCommand implements Runnable {
       KafkaSettings kafka = cluster.kafkaForHashJobs(wait);
       java.util.Set<String> ids = new java.util.HashSet<>();
       try (HashResults results = wait ? new HashResults(kafka) : null;
-          Publisher publisher = new Publisher(kafka, Map.of())) {
+          Publisher publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS)) {
         PublishRun publishing = new PublishRun("hash jobs", count, publisher, 0);
         Instant now = Instant.now();
         long start = System.nanoTime();
