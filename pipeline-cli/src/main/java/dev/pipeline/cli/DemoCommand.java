@@ -270,7 +270,7 @@ final class DemoCommand implements Callable<Integer> {
     int exit;
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
-      exit = PipelineCli.commandLine().execute(args);
+      exit = PipelineCli.commandLine(args).execute(args);
     } finally {
       System.setOut(original);
     }

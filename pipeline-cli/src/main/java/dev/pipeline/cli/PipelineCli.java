@@ -1,6 +1,7 @@
 package dev.pipeline.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,21 +26,22 @@ import picocli.CommandLine.Command;
       "  bin/pipeline down                   stop everything gracefully",
       "",
       "State, logs and broker data live in .pipeline/ (or PIPELINE_HOME)."
-    },
-    subcommands = {
-      UpCommand.class,
-      ScaleCommand.class,
-      StatusCommand.class,
-      LogsCommand.class,
-      DownCommand.class,
-      PublishCommand.class,
-      HashCommand.class,
-      CrawlCommand.class,
-      SiteCommand.class,
-      DemoCommand.class,
-      CommandLine.HelpCommand.class
     })
 public final class PipelineCli implements Runnable {
+  private static final List<Class<?>> COMMANDS =
+      List.of(
+          UpCommand.class,
+          ScaleCommand.class,
+          StatusCommand.class,
+          LogsCommand.class,
+          DownCommand.class,
+          PublishCommand.class,
+          HashCommand.class,
+          CrawlCommand.class,
+          SiteCommand.class,
+          DemoCommand.class,
+          CommandLine.HelpCommand.class);
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -47,9 +49,22 @@ public final class PipelineCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Returns the command line with the one-line error handling every subcommand shares. */
-  static CommandLine commandLine() {
+  /**
+   * Returns the command line for {@code args}, with the one-line error handling every subcommand
+   * shares. Picocli reflects over every option of every command it is given, a quarter of a second
+   * for all of them, so a run of one command gets only that one; help, or anything that names no
+   * command, gets them all.
+   */
+  static CommandLine commandLine(String... args) {
     CommandLine cli = new CommandLine(new PipelineCli());
+    List<Class<?>> named =
+        args.length == 0
+            ? List.of()
+            : COMMANDS.stream().filter(command -> isNamed(command, args[0])).toList();
+    for (Class<?> command :
+        named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? COMMANDS : named) {
+      cli.addSubcommand(command);
+    }
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -70,7 +85,7 @@ public final class PipelineCli implements Runnable {
           return 1;
         });
     cli.setParameterExceptionHandler(
-        (e, args) -> {
+        (e, given) -> {
           PrintWriter err = e.getCommandLine().getErr();
           err.println("pipeline: " + e.getMessage());
           err.println(
@@ -80,7 +95,12 @@ public final class PipelineCli implements Runnable {
     return cli;
   }
 
+  private static boolean isNamed(Class<?> command, String name) {
+    Command annotation = command.getAnnotation(Command.class);
+    return annotation.name().equals(name) || List.of(annotation.aliases()).contains(name);
+  }
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 }
