@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,12 +110,20 @@ final class HashCommand implements Callable<Integer> {
       throw new CliException("nothing to hash: give one or more PATHs, or --verify MANIFEST");
     }
     List<String> algos = algorithms.stream().map(HashCommand::algorithmName).distinct().toList();
+    boolean waiting = wait || manifest != null || verify != null;
+    // Kafka is asked while the files are walked: each takes a tenth of a second or more.
+    CompletableFuture<KafkaSettings> reaching =
+        CompletableFuture.supplyAsync(() -> cluster.kafkaForHashJobs(waiting));
     List<Target> targets = verify != null ? fromManifest(verify) : walk(paths, algos.get(0));
     if (targets.isEmpty()) {
       throw new CliException("no files to hash under " + paths);
     }
-    boolean waiting = wait || manifest != null || verify != null;
-    KafkaSettings kafka = cluster.kafkaForHashJobs(waiting);
+    KafkaSettings kafka;
+    try {
+      kafka = reaching.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
