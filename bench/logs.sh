@@ -79,7 +79,7 @@ ours() { # topic count -> events/s
 }
 peer() { # topic count -> records/s
   tool org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$2" --throughput -1 \
-    --payload-file "$work/payloads.txt" --producer-props bootstrap.servers="$bootstrap" acks=all \
+    --payload-file "$work/payloads.txt" --command-property bootstrap.servers="$bootstrap" acks=all \
     compression.type=lz4 linger.ms=5 batch.size=131072 enable.idempotence=true 2>/dev/null \
     | tail -1 | sed -n 's/.*records sent, \([0-9.]*\) records\/sec.*/\1/p' | cut -d. -f1
 }
