@@ -28,7 +28,7 @@ ours() { # PATH -> seconds for bin/pipeline hash PATH --wait (publish of the fir
 }
 timed() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc -l; }
 rate() { awk "BEGIN{printf \"%.0f\", $1/$2}"; }
-median() { sort -n | sed -n 2p; }   # of three lines
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }   # of three values
 hashers() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
 print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"] if p["service"]=="hasher-worker"))'; }
 hwm() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
@@ -59,7 +59,7 @@ if run_section 3; then
       for _ in 1 2 3; do
         runs+=("$("$P" publish hash --strings "$tiny" --wait | awk '/jobs\/s end to end/ {gsub(",","",$(NF-4)); print $(NF-4)}')")
       done
-      row+=("$(printf '%s\n' "${runs[@]}" | median)")
+      row+=("$(median "${runs[@]}")")
     done
     echo "| $( [ $model = SHARE ] && echo 'share group (KIP-932)' || echo 'consumer group' ) | ${row[0]} | ${row[1]} | $(awk "BEGIN{printf \"%.2f\", ${row[1]}/${row[0]}}") |"
     scale 0
@@ -130,11 +130,11 @@ PY
       jobs+=("$(ours small)")
       whole+=("$(echo "$(date +%s.%N) - $s" | bc -l)")
     done
-    echo "| $n process(es) | $(rate 20000 "$(printf '%s\n' "${jobs[@]}" | median)") | $(rate 20000 "$(printf '%s\n' "${whole[@]}" | median)") |"
+    echo "| $n process(es) | $(rate 20000 "$(median "${jobs[@]}")") | $(rate 20000 "$(median "${whole[@]}")") |"
   done
   peer=()
   for _ in 1 2 3; do peer+=("$(timed bash -c "cd $work && find small -type f | xargs -P2 -n 500 sha256sum")"); done
-  echo "| find \| xargs -P2 sha256sum | | $(rate 20000 "$(printf '%s\n' "${peer[@]}" | median)") |"
+  echo "| find \| xargs -P2 sha256sum | | $(rate 20000 "$(median "${peer[@]}")") |"
   echo
 fi
 
