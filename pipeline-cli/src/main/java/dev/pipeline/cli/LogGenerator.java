@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +24,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * the one thing that kept {@code publish logs} well under Kafka's ProducerPerformance on 2 cores.
  */
 final class LogGenerator {
+  /** The services {@code publish logs --count} names when not given {@code --sources}. */
+  static final String DEFAULT_SOURCES = "api,auth,billing,search,worker";
+
   private static final String[] PATHS = {
     "/api/v1/users", "/api/v1/orders", "/api/v1/search", "/login", "/health", "/api/v1/cart"
   };
@@ -38,7 +42,11 @@ final class LogGenerator {
     {"NullPointerException while handling ", " (", " ms)"},
     {"connection reset by peer on ", " after ", " ms"}
   };
-  private static final int HOSTS_PER_SERVICE = 3;
+  // Events are keyed by their source (service/host), and a consumer group shares partitions, not
+  // events: the sources must spread over a topic's partitions for a second consumer to get a share.
+  // The names used before ("api-1" to "api-3", 15 in all by default) hashed into 5 of 12 partitions
+  // and 93% of the events into partitions 0-5, all of which the first of two consumers keeps.
+  private static final int HOSTS_PER_SERVICE = 6;
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
   // Every value below is escaped by Jackson's own string encoder once, here, and copied for each
@@ -102,7 +110,7 @@ final class LogGenerator {
     for (int s = 0; s < sources.size(); s++) {
       for (int h = 0; h < HOSTS_PER_SERVICE; h++) {
         String service = sources.get(s);
-        String host = service + "-" + (h + 1);
+        String host = String.format(Locale.ROOT, "%s%02d", service, h + 1);
         LogEvent sample = validSample(run, service, host);
         keys[s][h] = sample.source().getBytes(StandardCharsets.UTF_8);
         sourceText[s][h] =

@@ -89,7 +89,7 @@ final class PublishCommand implements Runnable {
     @Option(
         names = "--sources",
         split = ",",
-        defaultValue = "api,auth,billing,search,worker",
+        defaultValue = LogGenerator.DEFAULT_SOURCES,
         description = "With --count: services the events come from (default ${DEFAULT-VALUE}).")
     List<String> sources;
 

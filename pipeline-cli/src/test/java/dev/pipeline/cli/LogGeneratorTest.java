@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipeline.core.message.LogEvent;
 import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
 
 class LogGeneratorTest {
@@ -43,7 +47,9 @@ class LogGeneratorTest {
     assertThat(events).extracting(LogEvent::service).containsOnly("api", "auth");
     assertThat(events)
         .extracting(LogEvent::host)
-        .containsOnly("api-1", "api-2", "api-3", "auth-1", "auth-2", "auth-3");
+        .containsOnly(
+            "api01", "api02", "api03", "api04", "api05", "api06", "auth01", "auth02", "auth03",
+            "auth04", "auth05", "auth06");
     assertThat(events)
         .extracting(LogEvent::level)
         .contains(LogEvent.Level.ERROR, LogEvent.Level.WARN, LogEvent.Level.INFO)
@@ -71,6 +77,29 @@ class LogGeneratorTest {
                 assertThat(e.message())
                     .matches(
                         "(GET|POST|PUT|DELETE) /[a-z/0-9]+ (200|404) " + e.latencyMs() + "ms"));
+  }
+
+  @Test
+  void defaultSourcesSpreadOverThePartitionsSoASecondConsumerGetsAShare() {
+    // Placed as the producer places a keyed record; a group of two consumers splits a topic's
+    // partitions into two runs of six (what the broker's assignor gave in the storing bench).
+    LogGenerator generator =
+        new LogGenerator(List.of(LogGenerator.DEFAULT_SOURCES.split(",")), 0.02, "gen-run6");
+    int[] perPartition = new int[Topics.DEFAULT_PARTITIONS];
+    int events = 60_000;
+    for (int i = 0; i < events; i++) {
+      perPartition[
+          BuiltInPartitioner.partitionForKey(generator.next().key(), Topics.DEFAULT_PARTITIONS)]++;
+    }
+    assertThat(Arrays.stream(perPartition).filter(n -> n > 0).count()).isGreaterThanOrEqualTo(10);
+    int firstHalf = Arrays.stream(perPartition, 0, Topics.DEFAULT_PARTITIONS / 2).sum();
+    int evenOnes =
+        IntStream.range(0, perPartition.length)
+            .filter(p -> p % 2 == 0)
+            .map(p -> perPartition[p])
+            .sum();
+    assertThat((double) firstHalf / events).isBetween(0.4, 0.6);
+    assertThat((double) evenOnes / events).isBetween(0.4, 0.6);
   }
 
   @Test
