@@ -122,8 +122,15 @@ train_consumer() { # store db-url -> sets consumer_vm
   [ -f "$aot" ] || { echo "bench: the consumer wrote no AOT cache" >&2; exit 1; }
 }
 "$root/bin/pipeline" publish logs --count 200000 --bootstrap "$bootstrap" --topic bench.train >/dev/null
-echo "| store | processes | events/s | peak RSS per process (MiB) |"
-echo "|---|---|---|---|"
+# A group shares partitions, not events: how the events were split shows whether two processes
+# really shared the work (keys that hash into few partitions leave one of them next to idle).
+partition_split() { # group -> percent of the topic's events in each member's partitions, e.g. "47/53"
+  tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$bootstrap" --describe --group "$1" 2>/dev/null \
+    | awk '$2 == "bench.store" && $5 ~ /^[0-9]+$/ {n[$7] += $5; t += $5} END {for (m in n) printf "%d\n", 100 * n[m] / t}' \
+    | sort -n | paste -sd/
+}
+echo "| store | processes | events/s | peak RSS per process (MiB) | events in each process's partitions (%) |"
+echo "|---|---|---|---|---|"
 for store in sqlite postgresql; do
   if [ "$store" = sqlite ]; then train_consumer sqlite "jdbc:sqlite:$work/train.db"; else train_consumer postgresql "$(pg_url bench_train)"; fi
   for procs in 1 2; do
@@ -135,9 +142,10 @@ for store in sqlite postgresql; do
     pids+=("${cpids[@]}")
     wait_stored "$url" "$schema" "$events" "${cpids[@]}"
     rss=$(for c in "${cpids[@]}"; do hwm "$c"; echo -n " "; done)
+    shares=$(partition_split "$group")
     for c in "${cpids[@]}"; do kill "$c"; done
     ms=$(span_ms "$url" "$schema")
-    echo "| $store | $procs | $(awk "BEGIN{printf \"%d\", $events*1000/$ms}") | $rss|"
+    echo "| $store | $procs | $(awk "BEGIN{printf \"%d\", $events*1000/$ms}") | $rss| $shares |"
   done
 done
 echo
