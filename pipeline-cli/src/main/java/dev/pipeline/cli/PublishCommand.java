@@ -90,7 +90,8 @@ final class PublishCommand implements Runnable {
         names = "--sources",
         split = ",",
         defaultValue = LogGenerator.DEFAULT_SOURCES,
-        description = "With --count: services the events come from (default ${DEFAULT-VALUE}).")
+        description =
+            "With --count: services the events come from, six hosts each (default ${DEFAULT-VALUE}).")
     List<String> sources;
 
     @Option(
