@@ -271,8 +271,9 @@ final class BatchLoop<T> implements PollLoop {
       }
       stored.forEach(consumer::seek);
       log.info(
-          "Assigned {} partition(s), {} resumed from stored offsets",
+          "Assigned {} partition(s): {}, {} resumed from stored offsets",
           partitions.size(),
+          partitions,
           stored.size());
     }
 
