@@ -81,8 +81,9 @@ class LogGeneratorTest {
 
   @Test
   void defaultSourcesSpreadOverThePartitionsSoASecondConsumerGetsAShare() {
-    // Placed as the producer places a keyed record; a group of two consumers splits a topic's
-    // partitions into two runs of six (what the broker's assignor gave in the storing bench).
+    // Placed as the producer places a keyed record. A group of two consumers splits a topic's
+    // partitions into two runs of six (what the broker's assignor gave in the storing bench), or
+    // would take every other one under a round-robin assignor: both halves must hold a share.
     LogGenerator generator =
         new LogGenerator(List.of(LogGenerator.DEFAULT_SOURCES.split(",")), 0.02, "gen-run6");
     int[] perPartition = new int[Topics.DEFAULT_PARTITIONS];
