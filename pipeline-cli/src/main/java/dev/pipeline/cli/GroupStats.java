@@ -80,22 +80,26 @@ final class GroupStats {
       Set<TopicPartition> partitions = new HashSet<>(committed.keySet());
       description.members().forEach(m -> partitions.addAll(m.assignment().topicPartitions()));
       Map<TopicPartition, Long> ends = endOffsets(partitions);
-      long position = 0;
-      long lag = 0;
+      Map<TopicPartition, GroupSample.Progress> progress = new HashMap<>();
       for (TopicPartition partition : partitions) {
         OffsetAndMetadata offset = committed.get(partition);
         long done = offset == null ? 0 : offset.offset();
-        position += done;
-        lag += Math.max(0, ends.getOrDefault(partition, done) - done);
+        progress.put(
+            partition,
+            new GroupSample.Progress(done, Math.max(0, ends.getOrDefault(partition, done) - done)));
       }
       samples.add(
           new GroupSample(
               group,
               "consumer",
               description.groupState().toString(),
-              description.members().size(),
-              position,
-              lag,
+              progress,
+              description.members().stream()
+                  .map(
+                      m ->
+                          new GroupSample.Member(
+                              m.clientId(), m.host(), sorted(m.assignment().topicPartitions())))
+                  .toList(),
               now));
     }
     return samples;
@@ -119,16 +123,17 @@ final class GroupStats {
           new HashMap<>(offsets.getOrDefault(group, Map.of()));
       partitions.values().removeIf(java.util.Objects::isNull);
       Map<TopicPartition, Long> ends = endOffsets(partitions.keySet());
-      long position = 0;
-      long lag = 0;
+      Map<TopicPartition, GroupSample.Progress> progress = new HashMap<>();
       for (Map.Entry<TopicPartition, SharePartitionOffsetInfo> partition : partitions.entrySet()) {
         SharePartitionOffsetInfo info = partition.getValue();
         // Done = end minus the broker's lag (records not yet acknowledged); the start offset alone
         // trails behind acknowledged records until their whole batch is archived.
         long end = ends.getOrDefault(partition.getKey(), info.startOffset());
         long partitionLag = info.lag().orElse(Math.max(0, end - info.startOffset()));
-        position += Math.max(info.startOffset(), end - partitionLag);
-        lag += partitionLag;
+        progress.put(
+            partition.getKey(),
+            new GroupSample.Progress(
+                Math.max(info.startOffset(), end - partitionLag), partitionLag));
       }
       ShareGroupDescription description = descriptions.get(group);
       samples.add(
@@ -136,12 +141,24 @@ final class GroupStats {
               group,
               "share",
               description.groupState().toString(),
-              description.members().size(),
-              position,
-              lag,
+              progress,
+              description.members().stream()
+                  .map(
+                      m ->
+                          new GroupSample.Member(
+                              m.clientId(), m.host(), sorted(m.assignment().topicPartitions())))
+                  .toList(),
               now));
     }
     return samples;
+  }
+
+  private static List<TopicPartition> sorted(Set<TopicPartition> partitions) {
+    return partitions.stream()
+        .sorted(
+            java.util.Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition))
+        .toList();
   }
 
   private Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions)

@@ -22,7 +22,10 @@ import picocli.CommandLine.Option;
     description = {
       "Shows processes, groups, lag and throughput.",
       "Each service's processes (pid, uptime, RSS), and each consumer and share group: members,",
-      "records done, lag, and records per second over the last interval."
+      "records done, lag, and records per second over the last interval. Then each member of a",
+      "group at work: the partitions it is assigned, and their done, lag and records per second.",
+      "A group shares out partitions, not records: a member holding most of the lag shows there.",
+      "(A share group with more members than partitions gives a partition to several: 'shared'.)"
     })
 final class StatusCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Refresh every interval until Ctrl-C.")
@@ -126,12 +129,33 @@ final class StatusCommand implements Callable<Integer> {
         row.put("group", g.group());
         row.put("type", g.type());
         row.put("state", g.state());
-        row.put("members", g.members());
+        row.put("members", g.members().size());
         row.put("done", g.position());
         row.put("lag", g.lag());
-        row.put(
-            "recordsPerSecond",
-            before.containsKey(g.group()) ? Math.round(g.ratePerSecond(before.get(g.group()))) : 0);
+        GroupSample earlier = before.get(g.group());
+        row.put("recordsPerSecond", earlier == null ? 0 : Math.round(g.ratePerSecond(earlier)));
+        List<Map<String, Object>> assignments = new ArrayList<>();
+        for (GroupSample.Member m : g.members()) {
+          Map<String, Object> member = new LinkedHashMap<>();
+          member.put("clientId", m.clientId());
+          member.put("host", m.host());
+          Optional<ManagedProcess> process = processOf(m, processes);
+          member.put("service", process.map(ManagedProcess::service).orElse(null));
+          member.put("index", process.map(ManagedProcess::index).orElse(null));
+          member.put("pid", m.pid().isPresent() ? m.pid().getAsLong() : null);
+          member.put("partitions", m.assigned().stream().map(Object::toString).toList());
+          // A share group may give one partition to several members (more members than
+          // partitions): each of them then shows that partition's progress.
+          member.put("sharesPartitions", g.sharesPartitions(m));
+          GroupSample.Progress progress = g.progressOf(m.assigned());
+          member.put("done", progress.done());
+          member.put("lag", progress.lag());
+          member.put(
+              "recordsPerSecond",
+              earlier == null ? 0 : Math.round(g.ratePerSecond(earlier, m.assigned())));
+          assignments.add(member);
+        }
+        row.put("assignments", assignments);
         groups.add(row);
       }
       out.put("groups", groups);
@@ -173,13 +197,69 @@ final class StatusCommand implements Callable<Integer> {
           g.group(),
           g.type(),
           g.state(),
-          g.members(),
+          g.members().size(),
           g.position(),
           g.lag(),
           earlier == null ? "-" : Table.rate(g.ratePerSecond(earlier)));
     }
     text.append(groups.isEmpty() ? "(no consumer or share groups yet)\n" : groups.toString());
+    // Who holds which partitions: a group shares out partitions, not records, so one member can
+    // sit on most of the lag while another idles (keys that hash into a few partitions do that).
+    // Groups that have done nothing and have nothing waiting are left out: their split says
+    // nothing yet.
+    Table members = new Table("MEMBER", "GROUP", "PARTITIONS", "DONE", "LAG", "RECORDS/S");
+    for (GroupSample g : current) {
+      if (g.position() == 0 && g.lag() == 0) {
+        continue;
+      }
+      GroupSample earlier = before.get(g.group());
+      Map<GroupSample.Member, String> labels = new HashMap<>();
+      g.members().forEach(m -> labels.put(m, label(m, g, processes)));
+      for (GroupSample.Member m :
+          g.members().stream().sorted(java.util.Comparator.comparing(labels::get)).toList()) {
+        GroupSample.Progress progress = g.progressOf(m.assigned());
+        members.row(
+            labels.get(m),
+            g.group(),
+            m.assigned().isEmpty()
+                ? "none"
+                : m.assigned().size()
+                    + ": "
+                    + GroupSample.describe(m.assigned())
+                    + (g.sharesPartitions(m) ? " (shared)" : ""),
+            progress.done(),
+            progress.lag(),
+            earlier == null ? "-" : Table.rate(g.ratePerSecond(earlier, m.assigned())));
+      }
+    }
+    if (!members.isEmpty()) {
+      text.append('\n').append(members);
+    }
     System.out.print(text);
     System.out.flush();
+  }
+
+  private static Optional<ManagedProcess> processOf(
+      GroupSample.Member member, List<ManagedProcess> processes) {
+    if (member.pid().isEmpty()) {
+      return Optional.empty();
+    }
+    long pid = member.pid().getAsLong();
+    return processes.stream().filter(p -> p.pid() == pid).findFirst();
+  }
+
+  /**
+   * Names a member by its process ({@code consumer-service #2}), and by its consumer where that
+   * process runs several in the group; a member of another machine or program by its client id.
+   */
+  private static String label(
+      GroupSample.Member member, GroupSample group, List<ManagedProcess> processes) {
+    Optional<ManagedProcess> process = processOf(member, processes);
+    if (process.isEmpty()) {
+      return member.clientId();
+    }
+    String name = process.get().service() + " #" + process.get().index();
+    long fellows = group.members().stream().filter(m -> m.pid().equals(member.pid())).count();
+    return fellows > 1 ? name + " consumer " + member.consumerIndex() : name;
   }
 }

@@ -63,6 +63,12 @@ class PipelineCliIT {
         .orElse(JSON.nullNode());
   }
 
+  private static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(node -> texts.add(node.asText()));
+    return texts;
+  }
+
   @Test
   void aServiceLearnsItsStartUpCacheInItsOwnRunAndUsesItFromTheThirdStart() throws Exception {
     String[] up = {
@@ -165,6 +171,44 @@ class PipelineCliIT {
                         .path("totalStored")
                         .asLong()
                     == 5000);
+    // Each member's share of the partitions: one consumer owns them all, with all 5,000 done
+    // (its offsets reach Kafka a moment after the rows reach the store).
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> group(status(), "consumer-service").at("/assignments/0/done").asLong() == 5000);
+    JsonNode alone = group(status(), "consumer-service").get("assignments");
+    assertThat(alone).hasSize(1);
+    assertThat(alone.get(0).get("service").asText()).isEqualTo("consumer-service");
+    assertThat(alone.get(0).get("index").asInt()).isEqualTo(1);
+    assertThat(alone.get(0).get("lag").asLong()).isZero();
+    List<String> allPartitions = texts(alone.get(0).get("partitions"));
+    assertThat(allPartitions).isNotEmpty().allMatch(p -> p.startsWith("logs.events-"));
+    CliProcess.Result scaleConsumers = pipeline("scale", "consumer-service=2");
+    assertThat(scaleConsumers.exit()).as(scaleConsumers.err()).isZero();
+    // The joiner gets a share of the partitions, and the two own them apart.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              JsonNode members = group(status(), "consumer-service").get("assignments");
+              return members.size() == 2
+                  && !members.get(0).get("partitions").isEmpty()
+                  && !members.get(1).get("partitions").isEmpty();
+            });
+    JsonNode shared = group(status(), "consumer-service").get("assignments");
+    List<String> first = texts(shared.get(0).get("partitions"));
+    List<String> second = texts(shared.get(1).get("partitions"));
+    assertThat(first).doesNotContainAnyElementsOf(second);
+    assertThat(java.util.stream.Stream.concat(first.stream(), second.stream()))
+        .containsExactlyInAnyOrderElementsOf(allPartitions);
+    assertThat(List.of(shared.get(0).get("index").asInt(), shared.get(1).get("index").asInt()))
+        .containsExactlyInAnyOrder(1, 2);
+    assertThat(shared.get(0).get("done").asLong() + shared.get(1).get("done").asLong())
+        .isEqualTo(5000);
+    assertThat(pipeline("status", "--interval", "0.5").out())
+        .containsPattern("consumer-service #2 +consumer-service +\\d+: logs\\.events ");
+
     JsonNode errors =
         JSON.readTree(
             pipeline("logs", "search", "--level", "ERROR", "--limit", "10000", "--json").out());
@@ -223,7 +267,7 @@ class PipelineCliIT {
     status().get("processes").forEach(p -> pids.add(p.get("pid").asLong()));
     CliProcess.Result down = pipeline("down");
     assertThat(down.exit()).as(down.err()).isZero();
-    assertThat(down.out()).contains("The pipeline is down: stopped 5 process(es)");
+    assertThat(down.out()).contains("The pipeline is down: stopped 6 process(es)");
     assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).isEmpty());
     assertThat(Supervisor.portFree(port)).as("broker port freed").isTrue();
     assertThat(Supervisor.portFree(port + 1)).as("controller port freed").isTrue();
