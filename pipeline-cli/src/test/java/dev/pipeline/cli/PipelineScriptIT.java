@@ -62,6 +62,31 @@ class PipelineScriptIT {
   }
 
   @Test
+  void neverRebuildsTheJarsARunningPipelineUses() throws Exception {
+    // Maven rewrites a jar in place, under the JVMs running from it; 'up' leaves state.json.
+    Path state = Files.writeString(home.resolve("state.json"), "{}");
+    Path source = ROOT.resolve("pipeline-core/pom.xml");
+    FileTime was = Files.getLastModifiedTime(source);
+    try {
+      Files.setLastModifiedTime(source, FileTime.from(Instant.now())); // newer than every jar
+      CliProcess.Result running = script("help", "publish");
+      assertThat(running.exit()).as("PIPELINE_NO_BUILD fails a run that would build").isZero();
+      assertThat(running.out()).startsWith("Usage: pipeline publish");
+      assertThat(running.err())
+          .contains(
+              "changed), but the pipeline runs from them: not rebuilding until 'bin/pipeline"
+                  + " down'");
+
+      Files.delete(state);
+      CliProcess.Result down = script("help", "publish");
+      assertThat(down.exit()).isEqualTo(1);
+      assertThat(down.err()).contains("are out of date").contains("PIPELINE_NO_BUILD is set");
+    } finally {
+      Files.setLastModifiedTime(source, was);
+    }
+  }
+
+  @Test
   void aBadCommandIsOneLineOnStderr() throws Exception {
     CliProcess.Result result = script("publish", "logs", "--count", "-5");
     assertThat(result.exit()).isEqualTo(2);
