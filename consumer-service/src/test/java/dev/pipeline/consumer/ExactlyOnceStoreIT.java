@@ -101,6 +101,9 @@ class ExactlyOnceStoreIT {
     }
   }
 
+  private static final java.util.regex.Pattern PROCESSED =
+      java.util.regex.Pattern.compile("processed=(\\d+) ");
+
   private static final java.util.regex.Pattern SKIPPED =
       java.util.regex.Pattern.compile("Skipped (\\d+) duplicate event id");
 
@@ -147,6 +150,17 @@ class ExactlyOnceStoreIT {
               () ->
                   count(dbUrl, "SELECT COALESCE(SUM(next_offset), 0) FROM consumer_offsets")
                       == EVENTS);
+      // The joiner stored a share itself: its final report, written as SIGTERM stops it.
+      joining.terminate(Duration.ofSeconds(60));
+      assertThat(
+              joining.lines().stream()
+                  .map(PROCESSED::matcher)
+                  .filter(java.util.regex.Matcher::find)
+                  .mapToLong(m -> Long.parseLong(m.group(1)))
+                  .max()
+                  .orElse(0))
+          .as("events the joining process stored")
+          .isPositive();
     } finally {
       all.forEach(JavaProcess::close);
     }

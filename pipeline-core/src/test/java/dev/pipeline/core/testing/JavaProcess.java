@@ -21,10 +21,11 @@ import org.awaitility.Awaitility;
 public final class JavaProcess implements AutoCloseable {
   private final Process process;
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private final Thread pump;
 
   private JavaProcess(Process process, String name) {
     this.process = process;
-    Thread pump =
+    this.pump =
         new Thread(
             () -> {
               try (BufferedReader in =
@@ -108,13 +109,18 @@ public final class JavaProcess implements AutoCloseable {
     }
   }
 
-  /** Sends SIGTERM and returns the exit code once the process has ended. */
+  /**
+   * Sends SIGTERM and returns the exit code once the process has ended and {@link #lines()} holds
+   * all it wrote as it stopped. (Through its handle: {@code Process.destroy()} also closes our end
+   * of its output, so what it logs while stopping, a final report say, would be lost.)
+   */
   public int terminate(Duration timeout) throws InterruptedException {
-    process.destroy();
+    process.toHandle().destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(
           "process " + pid() + " did not stop within " + timeout + " of SIGTERM");
     }
+    pump.join(Duration.ofSeconds(10));
     return process.exitValue();
   }
 
