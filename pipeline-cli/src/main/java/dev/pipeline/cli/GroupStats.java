@@ -95,10 +95,7 @@ final class GroupStats {
               description.groupState().toString(),
               progress,
               description.members().stream()
-                  .map(
-                      m ->
-                          new GroupSample.Member(
-                              m.clientId(), m.host(), sorted(m.assignment().topicPartitions())))
+                  .map(m -> member(m.clientId(), m.host(), m.assignment().topicPartitions()))
                   .toList(),
               now));
     }
@@ -143,22 +140,24 @@ final class GroupStats {
               description.groupState().toString(),
               progress,
               description.members().stream()
-                  .map(
-                      m ->
-                          new GroupSample.Member(
-                              m.clientId(), m.host(), sorted(m.assignment().topicPartitions())))
+                  .map(m -> member(m.clientId(), m.host(), m.assignment().topicPartitions()))
                   .toList(),
               now));
     }
     return samples;
   }
 
-  private static List<TopicPartition> sorted(Set<TopicPartition> partitions) {
-    return partitions.stream()
-        .sorted(
-            java.util.Comparator.comparing(TopicPartition::topic)
-                .thenComparingInt(TopicPartition::partition))
-        .toList();
+  /** A member of either kind of group (their descriptions share no type), partitions in order. */
+  private static GroupSample.Member member(
+      String clientId, String host, Set<TopicPartition> assigned) {
+    return new GroupSample.Member(
+        clientId,
+        host,
+        assigned.stream()
+            .sorted(
+                java.util.Comparator.comparing(TopicPartition::topic)
+                    .thenComparingInt(TopicPartition::partition))
+            .toList());
   }
 
   private Map<TopicPartition, Long> endOffsets(Set<TopicPartition> partitions)
