@@ -33,8 +33,8 @@ import picocli.CommandLine.Option;
     name = "crawler-service",
     mixinStandardHelpOptions = true,
     description = {
-      "Crawls the URLs of crawl.frontier (keyed by host) as a member of a consumer group: each",
-      "process owns some hosts at a time and keeps their politeness; fetches run on virtual threads."
+      "Crawls the URLs of crawl.frontier (keyed by host) in a consumer group.",
+      "Each process owns some hosts at a time and keeps their politeness; fetches run on virtual threads."
     })
 public final class CrawlerService implements Callable<Integer> {
   @Mixin ServiceOptions options;

@@ -25,9 +25,8 @@ import picocli.CommandLine.Option;
     name = "hasher-worker",
     mixinStandardHelpOptions = true,
     description = {
-      "Hashes jobs from hash.jobs (a Kafka share group) and publishes hash.results:",
-      "files under --root on a pool of one thread per core, inline data, and http(s) URLs.",
-      "Run as many processes as you like: the share group hands each job to one of them."
+      "Hashes jobs from hash.jobs (a Kafka share group) and publishes hash.results.",
+      "Files under --root on a pool of one thread per core, inline data, and http(s) URLs. Run as many processes as you like: the share group hands each job to one of them."
     })
 public final class HasherWorker implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(HasherWorker.class);

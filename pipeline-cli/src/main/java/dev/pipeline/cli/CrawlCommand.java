@@ -39,9 +39,8 @@ import picocli.CommandLine.Parameters;
     name = "crawl",
     mixinStandardHelpOptions = true,
     description = {
-      "Crawls from the given URLs through the crawler-service processes and, with --wait, follows",
-      "the crawl to its end: live progress, then pages, status codes, skipped URLs by reason and",
-      "broken links. A crawl refuses loopback and private addresses unless --allow-private-addresses.",
+      "Crawls from the given URLs through the crawler-service processes.",
+      "With --wait it follows the crawl to its end: live progress, then pages, status codes, skipped URLs by reason and broken links. A crawl refuses loopback and private addresses unless --allow-private-addresses.",
       "",
       "  bin/pipeline crawl https://example.com/ --depth 2 --wait",
       "  bin/pipeline crawl status ID | pause ID | resume ID | cancel ID",

@@ -30,9 +30,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts the local pipeline, publishes log events, hashes a generated folder and crawls a",
-      "generated site, scales the hasher and the crawler from 1 to 2 processes, and prints each",
-      "stage's throughput before and after. Stops everything at the end unless --keep."
+      "A tour: each stage's throughput with one worker process, then two.",
+      "Starts the local pipeline, publishes log events, hashes a generated folder and crawls a generated site, scales the hasher and the crawler from 1 to 2 processes, and prints each stage's throughput before and after. Stops everything at the end unless --keep."
     })
 final class DemoCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();

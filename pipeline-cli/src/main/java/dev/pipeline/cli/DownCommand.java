@@ -12,8 +12,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Stops every process gracefully, then the broker.",
-      "SIGTERM first; anything still running after --timeout gets SIGKILL. Leaves no process behind;",
-      "the broker's data stays in .pipeline/kafka for the next 'up'."
+      "SIGTERM first; anything still running after --timeout gets SIGKILL. Leaves no process behind; the broker's data stays in .pipeline/kafka for the next 'up'."
     })
 final class DownCommand implements Callable<Integer> {
   @Option(

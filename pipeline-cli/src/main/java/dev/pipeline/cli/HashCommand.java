@@ -45,12 +45,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Hashes files through the hasher-worker processes: one job per file on hash.jobs.",
-      "Directories are walked (sorted, symlinked directories not followed). With --wait the",
-      "results are printed like sha256sum prints them (or written with --manifest), so",
-      "'sha256sum -c FILE' accepts the manifest. --verify checks a manifest like 'sha256sum -c':",
-      "OK / FAILED per file, and a non-zero exit on any failure.",
-      "Workers read only files under their roots (PIPELINE_HASHER_ROOTS; bin/pipeline up uses",
-      "your home directory when it is unset).",
+      "Directories are walked (sorted, symlinked directories not followed). With --wait the results are printed like sha256sum prints them (or written with --manifest), so 'sha256sum -c FILE' accepts the manifest. --verify checks a manifest like 'sha256sum -c': OK / FAILED per file, and a non-zero exit on any failure.",
+      "Workers read only files under their roots (PIPELINE_HASHER_ROOTS; bin/pipeline up uses your home directory when it is unset).",
       "",
       "  bin/pipeline hash ~/photos --wait --manifest photos.sha256",
       "  bin/pipeline hash --verify photos.sha256"

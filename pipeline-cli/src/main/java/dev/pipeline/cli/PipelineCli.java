@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     description = {
       "Runs the Kafka job pipeline on this machine: a local broker and the services, each its own OS process.",
       "",
-      "  bin/pipeline demo                   the whole tour in about a minute and a half",
+      "  bin/pipeline demo                   the whole tour, about two minutes",
       "  bin/pipeline up                     broker + one process of each service",
       "  bin/pipeline status --watch         processes, groups, throughput",
       "  bin/pipeline scale hasher-worker=2  add or remove worker processes",

@@ -45,13 +45,8 @@ final class PublishCommand implements Runnable {
       name = "logs",
       mixinStandardHelpOptions = true,
       description = {
-        "Publishes log events onto logs.events: generated (--count) or read from a file (--file).",
-        "Generated events are realistic (services, hosts, a level mix, request lines, latencies,",
-        "trace ids). A file is tailed like Filebeat does: --follow keeps reading through appends,",
-        "rotation and truncation, and the position is remembered in .pipeline/tail/ so a restart",
-        "neither repeats nor skips a line; '-' reads standard input. Lines that cannot be read go to",
-        "logs.events.dlq with the reason. Events are keyed by source, so each source keeps its order.",
-        "Ctrl-C flushes what is in flight and reports what Kafka acknowledged."
+        "Publishes log events onto logs.events: generated, or read from a file.",
+        "Generated events (--count) are realistic (services, hosts, a level mix, request lines, latencies, trace ids). A file (--file) is tailed like Filebeat does: --follow keeps reading through appends, rotation and truncation, and the position is remembered in .pipeline/tail/ so a restart neither repeats nor skips a line; '-' reads standard input. Lines that cannot be read go to logs.events.dlq with the reason. Events are keyed by source, so each source keeps its order. Ctrl-C flushes what is in flight and reports what Kafka acknowledged."
       })
   static final class Logs implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Generate this many events.")

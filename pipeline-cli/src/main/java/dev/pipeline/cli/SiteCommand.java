@@ -25,8 +25,8 @@ final class SiteCommand implements Runnable {
       name = "serve",
       mixinStandardHelpOptions = true,
       description = {
-        "Serves PAGES generated pages over HOSTS addresses (127.0.1.1, 127.0.1.2, ...) on one port,",
-        "each answering after LATENCY ms, until Ctrl-C. Prints the home page's URL first."
+        "Serves a generated site on loopback addresses until Ctrl-C.",
+        "PAGES pages over HOSTS addresses (127.0.1.1, 127.0.1.2, ...) on one port, each answering after LATENCY ms. Prints the home page's URL first."
       })
   static final class Serve implements Callable<Integer> {
     @Option(
@@ -109,8 +109,8 @@ final class SiteCommand implements Runnable {
       name = "crawl-sequential",
       mixinStandardHelpOptions = true,
       description = {
-        "The seed's crawler, one fetch at a time (a deque, a visited set, a depth limit): the peer",
-        "the crawler-service benchmark compares with. Prints pages, seconds and pages/s."
+        "The seed's crawler, one fetch at a time: the crawl benchmark's peer.",
+        "A deque, a visited set and a depth limit: the peer the crawler-service benchmark compares with. Prints pages, seconds and pages/s."
       })
   static final class Sequential implements Callable<Integer> {
     @Parameters(paramLabel = "URL")

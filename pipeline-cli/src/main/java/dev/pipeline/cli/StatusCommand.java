@@ -21,11 +21,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Shows processes, groups, lag and throughput.",
-      "Each service's processes (pid, uptime, RSS), and each consumer and share group: members,",
-      "records done, lag, and records per second over the last interval. Then each member of a",
-      "group at work: the partitions it is assigned, and their done, lag and records per second.",
-      "A group shares out partitions, not records: a member holding most of the lag shows there.",
-      "(A share group with more members than partitions gives a partition to several: 'shared'.)"
+      "Each service's processes (pid, uptime, RSS), and each consumer and share group: members, records done, lag, and records per second over the last interval. Then each member of a group at work: the partitions it is assigned, and their done, lag and records per second. A group shares out partitions, not records, so a member holding most of the lag shows there. (A share group with more members than partitions gives a partition to several: 'shared'.)"
     })
 final class StatusCommand implements Callable<Integer> {
   @Option(names = "--watch", description = "Refresh every interval until Ctrl-C.")

@@ -14,8 +14,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Starts the broker and the services, each as its own OS process.",
-      "Starts local-kafka unless --bootstrap names a running cluster, then one process of each service",
-      "(or as many as asked), and returns once all are ready. Logs go to .pipeline/logs/."
+      "Starts local-kafka unless --bootstrap names a running cluster, then one process of each service (or as many as asked), and returns once all are ready. Logs go to .pipeline/logs/."
     })
 final class UpCommand implements Callable<Integer> {
   @Option(
