@@ -1,10 +1,9 @@
 package dev.pipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.hash.HashOutcomes;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.HashResult;
-import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,13 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,6 +86,12 @@ final class HashCommand implements Callable<Integer> {
       description = "Give up waiting after this long (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(
+      names = "--direct",
+      description =
+          "Publish the jobs and read their results with Kafka clients of this process, not through the running producer-service (the default when one runs: its clients are warm, which makes a run of many small files about a third faster).")
+  boolean direct;
+
   @Mixin ClusterOption cluster;
 
   /** One file of the run: its name as the user wrote it, where it is, and what is expected. */
@@ -107,16 +111,22 @@ final class HashCommand implements Callable<Integer> {
     }
     List<String> algos = algorithms.stream().map(HashCommand::algorithmName).distinct().toList();
     boolean waiting = wait || manifest != null || verify != null;
-    // Kafka is asked while the files are walked: each takes a tenth of a second or more.
-    CompletableFuture<KafkaSettings> reaching =
-        CompletableFuture.supplyAsync(() -> cluster.kafkaForHashJobs(waiting));
-    List<Target> targets = verify != null ? fromManifest(verify) : walk(paths, algos.get(0));
-    if (targets.isEmpty()) {
-      throw new CliException("no files to hash under " + paths);
-    }
-    KafkaSettings kafka;
+    // The route is opened while the files are walked: reaching Kafka takes a tenth of a second or
+    // more.
+    CompletableFuture<HashRoute> opening = CompletableFuture.supplyAsync(() -> route(waiting));
+    List<Target> targets;
     try {
-      kafka = reaching.join();
+      targets = verify != null ? fromManifest(verify) : walk(paths, algos.get(0));
+      if (targets.isEmpty()) {
+        throw new CliException("no files to hash under " + paths);
+      }
+    } catch (RuntimeException e) {
+      opening.thenAccept(HashRoute::close);
+      throw e;
+    }
+    HashRoute route;
+    try {
+      route = opening.join();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
@@ -125,106 +135,132 @@ final class HashCommand implements Callable<Integer> {
             new Thread(
                 () -> {
                   interrupted = true;
+                  route.cancel();
                   awaitQuietly(finished);
                 },
                 "hash-interrupt"));
-    try (HashResults results = waiting ? new HashResults(kafka) : null;
-        Publisher publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS)) {
+    try (route) {
       String run = PublishCommand.runId();
       Map<String, Target> byJob = new LinkedHashMap<>();
-      AtomicInteger notAccepted = new AtomicInteger();
-      AtomicReference<String> firstRefusal = new AtomicReference<>();
       Progress progress = new Progress("published", targets.size());
       long start = System.nanoTime();
+      Instant now = Instant.now();
       for (int i = 0; i < targets.size() && !interrupted; i++) {
         Target target = targets.get(i);
         String jobId = "hash-" + run + "-" + i;
         byJob.put(jobId, target);
         List<String> jobAlgorithms = verify != null ? List.of(target.algorithm()) : algos;
-        publisher
-            .publish(
-                Topics.HASH_JOBS,
+        route.submit(
+            new HashJob(
+                1,
                 jobId,
-                new HashJob(
-                    1,
-                    jobId,
-                    new HashJob.Source(HashJob.Kind.FILE, target.path().toString()),
-                    jobAlgorithms,
-                    target.expected(),
-                    Instant.now()))
-            .whenComplete(
-                (metadata, error) -> {
-                  if (error != null && notAccepted.getAndIncrement() == 0) {
-                    firstRefusal.set(String.valueOf(error.getMessage()));
-                  }
-                });
+                new HashJob.Source(HashJob.Kind.FILE, target.path().toString()),
+                jobAlgorithms,
+                target.expected(),
+                now));
         progress.update(i + 1, (System.nanoTime() - start) / 1e9);
       }
-      publisher.flush();
+      Map<String, String> notAccepted = route.finish();
       progress.done();
-      if (notAccepted.get() > 0) {
+      if (!notAccepted.isEmpty()) {
         throw new CliException(
-            notAccepted.get()
+            notAccepted.size()
                 + " of "
                 + byJob.size()
-                + " hash jobs were not accepted by Kafka: "
-                + firstRefusal.get(),
+                + " hash jobs were not accepted: "
+                + notAccepted.values().iterator().next(),
             1);
       }
       if (!waiting) {
         System.out.printf(
             Locale.ROOT,
-            "Published %,d hash jobs (run %s); results go to %s.%n",
+            "Published %,d hash jobs (run %s) through %s; results go to %s.%n",
             byJob.size(),
             run,
+            route.description(),
             Topics.HASH_RESULTS);
         return interrupted ? 130 : 0;
       }
-      Map<String, HashResults.Outcome> outcomes = collect(results, byJob, start);
-      return report(byJob, outcomes, algos, (System.nanoTime() - start) / 1e9);
+      Map<String, HashOutcomes.Outcome> outcomes = collect(route, byJob, start);
+      return report(byJob, outcomes, algos, (System.nanoTime() - start) / 1e9, route);
     } finally {
       finished.countDown();
     }
   }
 
-  private Map<String, HashResults.Outcome> collect(
-      HashResults results, Map<String, Target> byJob, long start) {
-    Map<String, HashResults.Outcome> outcomes = new LinkedHashMap<>();
+  /**
+   * Through the local pipeline's producer-service when one runs (or PIPELINE_PRODUCER_URL names
+   * one), unless told {@code --direct} or {@code --bootstrap}; else straight to Kafka.
+   */
+  private HashRoute route(boolean waiting) {
+    if (!direct && cluster.bootstrap == null) {
+      String producer = System.getenv("PIPELINE_PRODUCER_URL");
+      if (producer == null || producer.isBlank()) {
+        producer =
+            new LocalPipeline(Layout.detect(), System.err)
+                .requireRunning().instancesOf(ServiceName.PRODUCER).stream()
+                    .filter(p -> p.httpPort() > 0 && p.alive())
+                    .findFirst()
+                    .map(p -> "http://127.0.0.1:" + p.httpPort())
+                    .orElse(null);
+      }
+      if (producer != null) {
+        return new ServiceHashRoute(producer, waiting, timeout);
+      }
+    }
+    return new KafkaHashRoute(cluster.kafkaForHashJobs(waiting), waiting);
+  }
+
+  private Map<String, HashOutcomes.Outcome> collect(
+      HashRoute route, Map<String, Target> byJob, long start) {
+    Map<String, HashOutcomes.Outcome> outcomes = new LinkedHashMap<>();
     long totalBytes = byJob.values().stream().mapToLong(Target::size).sum();
     long[] doneBytes = {0};
     Progress progress = new Progress("hashed", byJob.size());
-    results.awaitAll(
-        byJob.keySet(),
-        timeout,
-        () -> interrupted,
-        outcome -> {
-          outcomes.put(outcome.jobId(), outcome);
-          doneBytes[0] += byJob.get(outcome.jobId()).size();
-          if (progress.due()) {
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double rate = doneBytes[0] / Math.max(seconds, 1e-9);
-            progress.draw(
-                String.format(
-                    Locale.ROOT,
-                    "hashed %,d / %,d files (%.0f%%), %s / %s, %s/s, ETA %s",
-                    outcomes.size(),
-                    byJob.size(),
-                    100.0 * outcomes.size() / byJob.size(),
-                    bytes(doneBytes[0]),
-                    bytes(totalBytes),
-                    bytes((long) rate),
-                    rate <= 0 ? "?" : clock((long) ((totalBytes - doneBytes[0]) / rate))));
-          }
-        });
+    Set<String> pending =
+        route.awaitAll(
+            byJob.keySet(),
+            timeout,
+            () -> interrupted,
+            outcome -> {
+              outcomes.put(outcome.jobId(), outcome);
+              doneBytes[0] += byJob.get(outcome.jobId()).size();
+              if (progress.due()) {
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double rate = doneBytes[0] / Math.max(seconds, 1e-9);
+                progress.draw(
+                    String.format(
+                        Locale.ROOT,
+                        "hashed %,d / %,d files (%.0f%%), %s / %s, %s/s, ETA %s",
+                        outcomes.size(),
+                        byJob.size(),
+                        100.0 * outcomes.size() / byJob.size(),
+                        bytes(doneBytes[0]),
+                        bytes(totalBytes),
+                        bytes((long) rate),
+                        rate <= 0 ? "?" : clock((long) ((totalBytes - doneBytes[0]) / rate))));
+              }
+            });
     progress.done();
+    if (!pending.isEmpty() && !interrupted) {
+      throw new CliException(
+          pending.size()
+              + " of "
+              + byJob.size()
+              + " jobs had no result after "
+              + timeout
+              + "; are hasher-worker processes running? (bin/pipeline status)",
+          1);
+    }
     return outcomes;
   }
 
   private int report(
       Map<String, Target> byJob,
-      Map<String, HashResults.Outcome> outcomes,
+      Map<String, HashOutcomes.Outcome> outcomes,
       List<String> algos,
-      double seconds)
+      double seconds,
+      HashRoute route)
       throws IOException {
     PrintStream out = System.out;
     List<String> errors = new ArrayList<>();
@@ -235,12 +271,12 @@ final class HashCommand implements Callable<Integer> {
     List<Map<String, Object>> jsonFiles = new ArrayList<>();
     for (Map.Entry<String, Target> job : byJob.entrySet()) {
       Target target = job.getValue();
-      HashResults.Outcome outcome = outcomes.get(job.getKey());
+      HashOutcomes.Outcome outcome = outcomes.get(job.getKey());
       HashResult result = outcome == null ? null : outcome.result();
       String error =
           outcome == null
               ? "no result (interrupted)"
-              : result == null ? outcome.deadLetter() : result.error();
+              : result == null ? outcome.failure() : result.error();
       Map<String, Object> file = new LinkedHashMap<>();
       file.put("name", target.name());
       if (error != null) {
@@ -288,6 +324,7 @@ final class HashCommand implements Callable<Integer> {
         summary.put("mismatched", mismatched);
       }
       summary.put("seconds", Math.round(seconds * 1000) / 1000.0);
+      summary.put("via", route.description());
       summary.put("results", jsonFiles);
       out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
     }

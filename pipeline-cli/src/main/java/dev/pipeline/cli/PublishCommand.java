@@ -1,6 +1,7 @@
 package dev.pipeline.cli;
 
 import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.hash.HashOutcomes;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.LogLines;
 import dev.pipeline.core.runtime.DeadLetter;
@@ -273,7 +274,7 @@ final class PublishCommand implements Runnable {
       String run = runId();
       KafkaSettings kafka = cluster.kafkaForHashJobs(wait);
       java.util.Set<String> ids = new java.util.HashSet<>();
-      try (HashResults results = wait ? new HashResults(kafka) : null;
+      try (HashOutcomes results = wait ? outcomes(kafka) : null;
           Publisher publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS)) {
         PublishRun publishing = new PublishRun("hash jobs", count, publisher, 0);
         Instant now = Instant.now();
@@ -313,7 +314,23 @@ final class PublishCommand implements Runnable {
             done[0],
             seconds,
             done[0] / seconds);
+        if (!missing.isEmpty() && !publishing.interrupted()) {
+          throw new CliException(
+              missing.size()
+                  + " of "
+                  + ids.size()
+                  + " jobs had no result after an hour; are hasher-worker processes running?",
+              1);
+        }
         return missing.isEmpty() ? 0 : 130;
+      }
+    }
+
+    private static HashOutcomes outcomes(KafkaSettings kafka) {
+      try {
+        return new HashOutcomes(kafka, java.time.Duration.ofSeconds(30));
+      } catch (IllegalStateException e) {
+        throw new CliException(e.getMessage());
       }
     }
 

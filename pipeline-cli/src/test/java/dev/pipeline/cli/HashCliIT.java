@@ -70,7 +70,9 @@ class HashCliIT {
     Files.createSymbolicLink(files.resolve("link to unicode"), files.resolve("ünïcødé ✓.txt"));
     Files.createSymbolicLink(files.resolve("linked dir"), files.resolve("a"));
     Files.createSymbolicLink(files.resolve("broken link"), files.resolve("nowhere")); // skipped
-    up("--consumers", "0");
+    // With a producer-service: the CLI hands it the jobs by default, and --direct goes to Kafka.
+    CliProcess.Result up = cli.run("up", "--consumers", "0", "--crawlers", "0");
+    assertThat(up.exit()).as(up.err()).isZero();
 
     CliProcess.Result hash =
         cli.runIn(home, "hash", "files", "--wait", "--manifest", "files.sha256");
@@ -92,6 +94,31 @@ class HashCliIT {
     assertThat(new String(ours, StandardCharsets.UTF_8))
         .isEqualTo(new String(theirs, StandardCharsets.UTF_8));
     assertThat(ours).isEqualTo(theirs);
+
+    // Both routes give the same digests, and say which one they took.
+    Map<String, String> expected = new HashMap<>();
+    for (String line : new String(theirs, StandardCharsets.UTF_8).split("\n")) {
+      if (!line.startsWith("\\")) { // escaped names are checked byte for byte above
+        expected.put(line.substring(66), line.substring(0, 64));
+      }
+    }
+    for (String route : List.of("producer-service at http://127.0.0.1:", "Kafka at 127.0.0.1:")) {
+      CliProcess.Result json =
+          route.startsWith("Kafka")
+              ? cli.runIn(home, "hash", "files", "--wait", "--json", "--direct")
+              : cli.runIn(home, "hash", "files", "--wait", "--json");
+      assertThat(json.exit()).as(json.err()).isZero();
+      com.fasterxml.jackson.databind.JsonNode summary =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+      assertThat(summary.get("via").asText()).startsWith(route);
+      assertThat(summary.get("failed").asInt()).isZero();
+      Map<String, String> digests = new HashMap<>();
+      summary
+          .get("results")
+          .forEach(
+              f -> digests.put(f.get("name").asText(), f.get("digests").get("SHA-256").asText()));
+      assertThat(digests).hasSize(9).containsAllEntriesOf(expected);
+    }
 
     Process check =
         new ProcessBuilder("sha256sum", "-c", "files.sha256")

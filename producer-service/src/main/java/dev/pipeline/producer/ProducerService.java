@@ -24,12 +24,15 @@ import picocli.CommandLine.Option;
 
 /**
  * Where work comes in over HTTP: {@code POST /v1/logs} takes log events and answers once Kafka has
- * them. Binds to 127.0.0.1 unless told otherwise; a bearer token guards it when one is set.
+ * them; {@code POST /v1/crawls} starts a crawl; {@code POST /v1/hashes} publishes hash jobs and
+ * streams their results back. Binds to 127.0.0.1 unless told otherwise; a bearer token guards it
+ * when one is set.
  */
 @Command(
     name = "producer-service",
     mixinStandardHelpOptions = true,
-    description = "The HTTP ingest API: POST /v1/logs (JSON, JSON array or NDJSON), GET /health.")
+    description =
+        "The HTTP ingest API: POST /v1/logs (JSON, JSON array or NDJSON), POST /v1/crawls, POST /v1/hashes (NDJSON jobs; streams their results back), GET /health.")
 public final class ProducerService implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(ProducerService.class);
 
@@ -61,9 +64,10 @@ public final class ProducerService implements Callable<Integer> {
   public Integer call() throws Exception {
     KafkaSettings kafka = options.kafka();
     ServiceRunner.prepareTopics(kafka, options.partitions());
-    try (Publisher publisher = new Publisher(kafka, ingestProducerSettings())) {
+    try (Publisher publisher = new Publisher(kafka, ingestProducerSettings());
+        HashIntake hashes = new HashIntake(kafka)) {
       HttpApi api =
-          http.start(httpPort, routes(new LogIngest(publisher, topic), publisher, maxBody));
+          http.start(httpPort, routes(new LogIngest(publisher, topic), publisher, hashes, maxBody));
       log.info("producer-service ready: listening on http://{}:{}", http.host(), api.port());
       ServiceRunner.markReady();
       CountDownLatch stopped = new CountDownLatch(1);
@@ -73,6 +77,7 @@ public final class ProducerService implements Callable<Integer> {
                   () -> {
                     api.close();
                     publisher.flush();
+                    hashes.close();
                     stopped.countDown();
                   },
                   "producer-service-shutdown"));
@@ -92,8 +97,11 @@ public final class ProducerService implements Callable<Integer> {
         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
   }
 
-  static Map<String, HttpApi.Handler> routes(LogIngest ingest, Publisher publisher, int maxBody) {
+  static Map<String, HttpApi.Handler> routes(
+      LogIngest ingest, Publisher publisher, HashIntake hashes, int maxBody) {
     return Map.of(
+        "/v1/hashes",
+        hashes.handler(),
         "/v1/crawls",
         CrawlIntake.handler(publisher, maxBody),
         "/v1/logs",

@@ -51,7 +51,11 @@ class IngestApiIT {
             "127.0.0.1",
             0,
             token,
-            ProducerService.routes(new LogIngest(publisher, topic.name()), publisher, maxBody));
+            ProducerService.routes(
+                new LogIngest(publisher, topic.name()),
+                publisher,
+                new HashIntake(new KafkaSettings(broker.bootstrapServers(), Map.of())),
+                maxBody));
   }
 
   @AfterEach

@@ -38,8 +38,20 @@ public final class HttpApi implements AutoCloseable {
     this.server = server;
   }
 
-  /** What a route answers: a status, a value written as JSON, and extra headers. */
+  /**
+   * What a route answers: a status, a value written as JSON (or a {@link Streamed} body), and extra
+   * headers.
+   */
   public record Response(int status, @Nullable Object body, Map<String, String> headers) {}
+
+  /**
+   * A body written while it is produced, sent chunked: for answers that last, such as a stream of
+   * results. It may learn that the client has gone from an {@link IOException} on write or flush.
+   */
+  @FunctionalInterface
+  public interface Streamed {
+    void writeTo(OutputStream out) throws IOException;
+  }
 
   /** One request: its method, path, decoded query parameters and headers, and its body. */
   public static final class Request {
@@ -82,6 +94,11 @@ public final class HttpApi implements AutoCloseable {
       }
       return out.toByteArray();
     }
+
+    /** The body as it arrives, for a route that reads it a line at a time. */
+    public InputStream bodyStream() {
+      return exchange.getRequestBody();
+    }
   }
 
   /** Answers one request. */
@@ -105,6 +122,11 @@ public final class HttpApi implements AutoCloseable {
 
   public static Response json(int status, Object body) {
     return new Response(status, body, Map.of());
+  }
+
+  /** An answer of {@code contentType} written by {@code body} as it goes. */
+  public static Response streamed(int status, String contentType, Streamed body) {
+    return new Response(status, body, Map.of("Content-Type", contentType));
   }
 
   /**
@@ -159,10 +181,23 @@ public final class HttpApi implements AutoCloseable {
       log.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
       response = json(500, Map.of("error", "internal error: " + e.getClass().getSimpleName()));
     }
-    byte[] body =
-        response.body() == null ? new byte[0] : MessageCodec.standard().encode(response.body());
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+    if (response.body() instanceof Streamed streamed) {
+      exchange.sendResponseHeaders(response.status(), 0); // 0: chunked, length unknown
+      try (OutputStream out = exchange.getResponseBody()) {
+        streamed.writeTo(out);
+      } catch (IOException e) {
+        log.debug("{} {}: the client went away", exchange.getRequestMethod(), path, e);
+      } catch (RuntimeException e) {
+        // The status is sent: the client sees the stream end early, without its last line.
+        log.error("{} {} failed while streaming", exchange.getRequestMethod(), path, e);
+      }
+      exchange.close();
+      return;
+    }
+    byte[] body =
+        response.body() == null ? new byte[0] : MessageCodec.standard().encode(response.body());
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {

@@ -1,4 +1,4 @@
-package dev.pipeline.cli;
+package dev.pipeline.core.hash;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.message.HashResult;
@@ -8,9 +8,12 @@ import dev.pipeline.core.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,66 +29,67 @@ import org.jspecify.annotations.Nullable;
  * on {@code hash.jobs.dlq}. Created before the jobs are published, so it starts at the topics' ends
  * and never scans old runs; it reads Kafka directly, so it needs no consumer-service.
  */
-final class HashResults implements AutoCloseable {
+public final class HashOutcomes implements AutoCloseable {
   private static final MessageCodec CODEC = MessageCodec.standard();
 
   /**
-   * What became of one job: its result (decoded only when asked: counting outcomes needs no JSON),
-   * or the reason it was dead-lettered.
+   * What became of one job: its result as JSON (decoded only when asked: counting outcomes needs no
+   * JSON, and producer-service passes the bytes on as they are), or the reason it failed before any
+   * worker could hash it (dead-lettered, or refused on the way in).
    */
-  record Outcome(String jobId, byte @Nullable [] resultBytes, @Nullable String deadLetter) {
-    @Nullable HashResult result() {
-      return resultBytes == null ? null : CODEC.decode(resultBytes, HashResult.class);
+  public record Outcome(String jobId, byte @Nullable [] resultJson, @Nullable String failure) {
+    public @Nullable HashResult result() {
+      return resultJson == null ? null : CODEC.decode(resultJson, HashResult.class);
     }
   }
 
   private final KafkaConsumer<String, byte[]> consumer;
 
-  HashResults(KafkaSettings kafka) {
+  /**
+   * Positions at the ends of both topics.
+   *
+   * @throws IllegalStateException when the topics do not exist
+   * @throws org.apache.kafka.common.errors.TimeoutException when Kafka does not answer within
+   *     {@code answerWithin}
+   */
+  public HashOutcomes(KafkaSettings kafka, Duration answerWithin) {
     Map<String, Object> config = kafka.clientConfig(Map.of());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(Topics.HASH_RESULTS, Topics.deadLetter(Topics.HASH_JOBS))) {
-      consumer
-          .partitionsFor(topic, Duration.ofSeconds(30))
-          .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+    try {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : List.of(Topics.HASH_RESULTS, Topics.deadLetter(Topics.HASH_JOBS))) {
+        consumer
+            .partitionsFor(topic, answerWithin)
+            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+      }
+      if (partitions.isEmpty()) {
+        throw new IllegalStateException(
+            "topic "
+                + Topics.HASH_RESULTS
+                + " does not exist; start the pipeline (bin/pipeline up)");
+      }
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // fixes the start before any job is published
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    if (partitions.isEmpty()) {
-      throw new CliException(
-          "topic " + Topics.HASH_RESULTS + " does not exist; start the pipeline (bin/pipeline up)");
-    }
-    consumer.assign(partitions);
-    consumer.seekToEnd(partitions);
-    partitions.forEach(consumer::position); // fixes the start before any job is published
   }
 
   /**
    * Waits for an outcome of every job in {@code jobIds} (the first one of a job counts; a job
    * redelivered after a worker died may have two), handing each to {@code onOutcome}; returns the
-   * jobs still without one when {@code stop} says so.
-   *
-   * @throws CliException when {@code timeout} passes first
+   * jobs still without one when {@code stop} says so (asked between polls) or {@code timeout} has
+   * passed.
    */
-  Set<String> awaitAll(
-      Set<String> jobIds,
-      Duration timeout,
-      java.util.function.BooleanSupplier stop,
-      java.util.function.Consumer<Outcome> onOutcome) {
-    Set<String> pending = new java.util.HashSet<>(jobIds);
+  public Set<String> awaitAll(
+      Set<String> jobIds, Duration timeout, BooleanSupplier stop, Consumer<Outcome> onOutcome) {
+    Set<String> pending = new HashSet<>(jobIds);
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!pending.isEmpty() && !stop.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new CliException(
-            pending.size()
-                + " of "
-                + jobIds.size()
-                + " jobs had no result after "
-                + timeout
-                + "; are hasher-worker processes running? (bin/pipeline status)",
-            1);
-      }
+    while (!pending.isEmpty() && !stop.getAsBoolean() && System.nanoTime() < deadline) {
       for (Outcome outcome : poll(pending, Duration.ofMillis(200))) {
         if (pending.remove(outcome.jobId())) {
           onOutcome.accept(outcome);

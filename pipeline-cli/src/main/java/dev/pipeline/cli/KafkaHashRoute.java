@@ -1,0 +1,82 @@
+package dev.pipeline.cli;
+
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.hash.HashOutcomes;
+import dev.pipeline.core.message.HashJob;
+import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.topic.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** Publishes jobs and reads their outcomes with Kafka clients of this process. */
+final class KafkaHashRoute implements HashRoute {
+  private final KafkaSettings kafka;
+  private final @Nullable HashOutcomes outcomes;
+  private final Publisher publisher;
+  private final Map<String, String> refused = new ConcurrentHashMap<>();
+
+  /** With {@code waiting}, starts reading outcomes before the first job is published. */
+  KafkaHashRoute(KafkaSettings kafka, boolean waiting) {
+    this.kafka = kafka;
+    try {
+      this.outcomes = waiting ? new HashOutcomes(kafka, Duration.ofSeconds(30)) : null;
+    } catch (IllegalStateException e) {
+      throw new CliException(e.getMessage());
+    }
+    this.publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS);
+  }
+
+  @Override
+  public String description() {
+    return "Kafka at " + kafka.bootstrapServers();
+  }
+
+  @Override
+  public void submit(HashJob job) {
+    publisher
+        .publish(Topics.HASH_JOBS, job.jobId(), job)
+        .whenComplete(
+            (metadata, error) -> {
+              if (error != null) {
+                refused.put(job.jobId(), "not accepted by Kafka: " + error.getMessage());
+              }
+            });
+  }
+
+  @Override
+  public Map<String, String> finish() {
+    publisher.flush(); // returns once every send has completed and its callback run
+    return Map.copyOf(refused);
+  }
+
+  @Override
+  public Set<String> awaitAll(
+      Set<String> jobIds,
+      Duration timeout,
+      BooleanSupplier stop,
+      Consumer<HashOutcomes.Outcome> onOutcome) {
+    if (outcomes == null) {
+      throw new IllegalStateException("this route was opened without waiting");
+    }
+    return outcomes.awaitAll(jobIds, timeout, stop, onOutcome);
+  }
+
+  @Override
+  public void cancel() {
+    // The wait asks its stop condition between polls of at most 200 ms.
+  }
+
+  @Override
+  public void close() {
+    try (publisher) {
+      if (outcomes != null) {
+        outcomes.close();
+      }
+    }
+  }
+}
