@@ -23,8 +23,8 @@ cleanup() { "$P" down >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 secs() { python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])'; }
-ours() { # PATH -> seconds for bin/pipeline hash PATH --wait (publish of the first job to last result)
-  (cd "$work" && "$P" hash "$1" --wait --json | secs)
+ours() { # PATH [--producer] -> seconds for bin/pipeline hash PATH --wait (first job sent to last result)
+  (cd "$work" && "$P" hash "$@" --wait --json | secs)
 }
 timed() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc -l; }
 rate() { awk "BEGIN{printf \"%.0f\", $1/$2}"; }
@@ -68,7 +68,8 @@ if run_section 3; then
   "$P" down >/dev/null; rm -rf "$PIPELINE_HOME"
 fi
 
-"$P" up --producers 0 --consumers 0 --crawlers 0 --hashers 0 >/dev/null
+# One producer-service, for 'pipeline hash --producer'.
+"$P" up --producers 1 --consumers 0 --crawlers 0 --hashers 0 >/dev/null
 if run_section 1; then
   mkdir -p "$work/large"
   for i in 1 2 3 4 5 6 7 8; do head -c 512M /dev/urandom >"$work/large/f$i"; done
@@ -115,26 +116,30 @@ PY
   cat "$work"/small/*/* >/dev/null
   echo "## 20,000 files of 1-64 KiB, files/s, median of 3 runs after 3 to warm up"
   echo
-  echo "Jobs: the first job published to the last result. Whole command: the CLI's start, walk and"
-  echo "report too, as a user times it; the peer's is always the whole command."
+  echo "Jobs: the first job sent to the last result. Whole command: the CLI's start, walk and"
+  echo "report too, as a user times it; the peer's is always the whole command. Route: the CLI's"
+  echo "own Kafka clients (the default), or through producer-service (--producer)."
   echo
-  echo "| hasher | files/s (jobs) | files/s (whole command) |"
-  echo "| --- | ---: | ---: |"
+  echo "| hasher | route | files/s (jobs) | files/s (whole command) |"
+  echo "| --- | --- | ---: | ---: |"
   for n in 1 2; do
     scale 0; scale "$n"
-    # A fresh worker and the broker compile for their first runs (seen: 5.2, 3.2, 2.9, 2.7, 2.3 s).
-    for _ in 1 2 3; do ours "small" >/dev/null; done
-    jobs=() whole=()
-    for _ in 1 2 3; do
-      s=$(date +%s.%N)
-      jobs+=("$(ours small)")
-      whole+=("$(echo "$(date +%s.%N) - $s" | bc -l)")
+    for route in direct --producer; do
+      args=(small); [ "$route" = --producer ] && args+=(--producer)
+      # A fresh worker and the broker compile for their first runs (seen: 5.2, 3.2, 2.9, 2.7, 2.3 s).
+      for _ in 1 2 3; do ours "${args[@]}" >/dev/null; done
+      jobs=() whole=()
+      for _ in 1 2 3; do
+        s=$(date +%s.%N)
+        jobs+=("$(ours "${args[@]}")")
+        whole+=("$(echo "$(date +%s.%N) - $s" | bc -l)")
+      done
+      echo "| $n process(es) | $route | $(rate 20000 "$(median "${jobs[@]}")") | $(rate 20000 "$(median "${whole[@]}")") |"
     done
-    echo "| $n process(es) | $(rate 20000 "$(median "${jobs[@]}")") | $(rate 20000 "$(median "${whole[@]}")") |"
   done
   peer=()
   for _ in 1 2 3; do peer+=("$(timed bash -c "cd $work && find small -type f | xargs -P2 -n 500 sha256sum")"); done
-  echo "| find \| xargs -P2 sha256sum | | $(rate 20000 "$(median "${peer[@]}")") |"
+  echo "| find \| xargs -P2 sha256sum | | | $(rate 20000 "$(median "${peer[@]}")") |"
   echo
 fi
 

@@ -87,16 +87,21 @@ final class HashCommand implements Callable<Integer> {
   Duration timeout;
 
   @Option(
-      names = "--direct",
+      names = "--producer",
+      arity = "0..1",
+      paramLabel = "URL",
+      fallbackValue = LOCAL_PRODUCER,
       description =
-          "Publish the jobs and read their results with Kafka clients of this process, not through the running producer-service (the default when one runs: its clients are warm, which makes a run of many small files about a third faster).")
-  boolean direct;
+          "Send the jobs and read their results through producer-service (POST /v1/hashes): the local pipeline's, or the one at URL. Without it the CLI publishes and reads with Kafka clients of its own. A producer-service that has served a few runs is quicker (a run of 20,000 small files about 0.7 s); a fresh one is slower, as it compiles its clients during the run.")
+  @Nullable String producer;
 
   @Mixin ClusterOption cluster;
 
   /** One file of the run: its name as the user wrote it, where it is, and what is expected. */
   private record Target(
       String name, Path path, long size, String algorithm, @Nullable String expected) {}
+
+  private static final String LOCAL_PRODUCER = "local";
 
   private volatile boolean interrupted;
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -105,6 +110,9 @@ final class HashCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (verify != null && !paths.isEmpty()) {
       throw new CliException("give either PATH... or --verify MANIFEST, not both");
+    }
+    if (producer != null && cluster.bootstrap != null) {
+      throw new CliException("give --producer or --bootstrap, not both");
     }
     if (verify == null && paths.isEmpty()) {
       throw new CliException("nothing to hash: give one or more PATHs, or --verify MANIFEST");
@@ -188,27 +196,24 @@ final class HashCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Through the local pipeline's producer-service when one runs (or PIPELINE_PRODUCER_URL names
-   * one), unless told {@code --direct} or {@code --bootstrap}; else straight to Kafka.
-   */
+  /** Through producer-service when asked ({@code --producer}), else straight to Kafka. */
   private HashRoute route(boolean waiting) {
-    if (!direct && cluster.bootstrap == null) {
-      String producer = System.getenv("PIPELINE_PRODUCER_URL");
-      if (producer == null || producer.isBlank()) {
-        producer =
-            new LocalPipeline(Layout.detect(), System.err)
-                .requireRunning().instancesOf(ServiceName.PRODUCER).stream()
-                    .filter(p -> p.httpPort() > 0 && p.alive())
-                    .findFirst()
-                    .map(p -> "http://127.0.0.1:" + p.httpPort())
-                    .orElse(null);
-      }
-      if (producer != null) {
-        return new ServiceHashRoute(producer, waiting, timeout);
-      }
+    if (producer == null) {
+      return new KafkaHashRoute(cluster.kafkaForHashJobs(waiting), waiting);
     }
-    return new KafkaHashRoute(cluster.kafkaForHashJobs(waiting), waiting);
+    if (!producer.equals(LOCAL_PRODUCER)) {
+      return new ServiceHashRoute(producer, waiting, timeout);
+    }
+    return new LocalPipeline(Layout.detect(), System.err)
+        .requireRunning().instancesOf(ServiceName.PRODUCER).stream()
+            .filter(p -> p.httpPort() > 0 && p.alive())
+            .findFirst()
+            .map(p -> new ServiceHashRoute("http://127.0.0.1:" + p.httpPort(), waiting, timeout))
+            .orElseThrow(
+                () ->
+                    new CliException(
+                        "no producer-service is running; start one with: bin/pipeline scale producer-service=1",
+                        3));
   }
 
   private Map<String, HashOutcomes.Outcome> collect(

@@ -69,7 +69,8 @@ final class ServiceHashRoute implements HashRoute {
       }
       body = new BufferedOutputStream(connection.getOutputStream(), 64 * 1024);
     } catch (IOException | IllegalArgumentException e) {
-      throw new CliException("cannot reach producer-service at " + this.baseUrl + ": " + e);
+      throw new CliException(
+          "cannot reach producer-service at " + this.baseUrl + ": " + e.getMessage());
     }
   }
 

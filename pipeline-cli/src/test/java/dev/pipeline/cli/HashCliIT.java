@@ -70,7 +70,7 @@ class HashCliIT {
     Files.createSymbolicLink(files.resolve("link to unicode"), files.resolve("ünïcødé ✓.txt"));
     Files.createSymbolicLink(files.resolve("linked dir"), files.resolve("a"));
     Files.createSymbolicLink(files.resolve("broken link"), files.resolve("nowhere")); // skipped
-    // With a producer-service: the CLI hands it the jobs by default, and --direct goes to Kafka.
+    // With a producer-service, which takes the jobs when asked (--producer).
     CliProcess.Result up = cli.run("up", "--consumers", "0", "--crawlers", "0");
     assertThat(up.exit()).as(up.err()).isZero();
 
@@ -105,8 +105,8 @@ class HashCliIT {
     for (String route : List.of("producer-service at http://127.0.0.1:", "Kafka at 127.0.0.1:")) {
       CliProcess.Result json =
           route.startsWith("Kafka")
-              ? cli.runIn(home, "hash", "files", "--wait", "--json", "--direct")
-              : cli.runIn(home, "hash", "files", "--wait", "--json");
+              ? cli.runIn(home, "hash", "files", "--wait", "--json")
+              : cli.runIn(home, "hash", "files", "--wait", "--json", "--producer");
       assertThat(json.exit()).as(json.err()).isZero();
       com.fasterxml.jackson.databind.JsonNode summary =
           new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());

@@ -318,5 +318,18 @@ class PipelineCliIT {
       assertThat(down.err())
           .isEqualTo("pipeline: cannot reach Kafka at 127.0.0.1:1 (no answer within 10 s)\n");
     }
+    String pom = CliProcess.ROOT.resolve("pom.xml").toString();
+    CliProcess.Result noProducer = pipeline("hash", pom, "--producer", "http://127.0.0.1:1");
+    assertThat(noProducer.exit()).isEqualTo(2);
+    assertThat(noProducer.err())
+        .isEqualTo(
+            "pipeline: cannot reach producer-service at http://127.0.0.1:1: Connection refused\n");
+    CliProcess.Result both = pipeline("hash", pom, "--producer", "--bootstrap", "127.0.0.1:1");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).isEqualTo("pipeline: give --producer or --bootstrap, not both\n");
+    CliProcess.Result noPipeline = pipeline("hash", pom, "--producer");
+    assertThat(noPipeline.exit()).isEqualTo(3);
+    assertThat(noPipeline.err())
+        .isEqualTo("pipeline: the pipeline is not up; start it with: bin/pipeline up\n");
   }
 }
