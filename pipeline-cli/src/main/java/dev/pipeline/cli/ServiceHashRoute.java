@@ -185,6 +185,9 @@ final class ServiceHashRoute implements HashRoute {
   }
 
   private CliException lost(IOException e) {
+    if (cancelled) { // Ctrl-C closed the connection under a send
+      return new CliException("interrupted", 130);
+    }
     return new CliException("lost producer-service at " + baseUrl + ": " + e.getMessage(), 1);
   }
 
