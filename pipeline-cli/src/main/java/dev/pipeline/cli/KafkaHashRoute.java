@@ -43,7 +43,7 @@ final class KafkaHashRoute implements HashRoute {
         .whenComplete(
             (metadata, error) -> {
               if (error != null) {
-                refused.put(job.jobId(), "not accepted by Kafka: " + error.getMessage());
+                refused.put(job.jobId(), "Kafka did not take the job: " + error.getMessage());
               }
             });
   }

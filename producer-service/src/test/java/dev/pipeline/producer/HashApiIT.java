@@ -249,6 +249,51 @@ class HashApiIT {
   }
 
   @Test
+  void waitingRunsAreCappedAndAClientThatGoesAwayFreesItsRun(TestBroker broker) throws Exception {
+    start(broker, null);
+    String run = broker.unique("cap");
+    List<java.net.Socket> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < HashIntake.MAX_WAITING_RUNS; i++) {
+        // A raw client: it reads the status line of a run that will not end, then leaves.
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", api.port());
+        clients.add(socket);
+        byte[] body = job(run + "-silent-" + i, "x").getBytes(StandardCharsets.UTF_8);
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /v1/hashes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+                        + body.length
+                        + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(body);
+        String status =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        socket.getInputStream(), StandardCharsets.US_ASCII))
+                .readLine();
+        assertThat(status).isEqualTo("HTTP/1.1 200 OK");
+      }
+      HttpResponse<String> refused = post("", job(run + "-one-too-many", "x"));
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.headers().firstValue("Retry-After")).contains("5");
+      assertThat(JSON.readTree(refused.body()).get("error").asText())
+          .contains(HashIntake.MAX_WAITING_RUNS + " hash runs are already waiting");
+    } finally {
+      for (java.net.Socket socket : clients) {
+        socket.close();
+      }
+    }
+    // Each run notices its client has gone at its next keep-alive line (every 5 s of quiet).
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                post("?timeout=1", job(run + "-after-" + System.nanoTime(), "x")).statusCode()
+                    == 200);
+  }
+
+  @Test
   void badParametersTokenAndMethodAreRefusedWithTheReason(TestBroker broker) throws Exception {
     start(broker, "s3cret");
     String auth = "Bearer s3cret";

@@ -184,8 +184,16 @@ public final class HttpApi implements AutoCloseable {
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
     if (response.body() instanceof Streamed streamed) {
-      exchange.sendResponseHeaders(response.status(), 0); // 0: chunked, length unknown
-      try (OutputStream out = exchange.getResponseBody()) {
+      OutputStream body;
+      try {
+        exchange.sendResponseHeaders(response.status(), 0); // 0: chunked, length unknown
+        body = exchange.getResponseBody();
+        body.flush(); // the status goes now, not with the first line of a body that may be slow
+      } catch (IOException e) {
+        // The body still runs, to let go of what it holds: its first write fails.
+        body = GONE;
+      }
+      try (OutputStream out = body) {
         streamed.writeTo(out);
       } catch (IOException e) {
         log.debug("{} {}: the client went away", exchange.getRequestMethod(), path, e);
@@ -206,6 +214,20 @@ public final class HttpApi implements AutoCloseable {
     }
     exchange.close();
   }
+
+  /** Where a streamed body goes when its client left before the answer began. */
+  private static final OutputStream GONE =
+      new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          throw new IOException("the client has gone");
+        }
+
+        @Override
+        public void flush() throws IOException {
+          throw new IOException("the client has gone");
+        }
+      };
 
   private static Map<String, String> parseQuery(@Nullable String raw) {
     Map<String, String> query = new HashMap<>();
