@@ -98,7 +98,7 @@ final class HashIntake implements AutoCloseable {
       throw new HttpError(
           503,
           MAX_WAITING_RUNS + " hash runs are already waiting for their results; try again later",
-          Map.of("Retry-After", "5"));
+          retryLater());
     }
     HashOutcomes outcomes = null;
     try {
@@ -112,6 +112,9 @@ final class HashIntake implements AutoCloseable {
         }
       }
       Run run = submit(request.bodyStream());
+      if (run.accepted.isEmpty() && run.refused.isEmpty() && run.failures.isEmpty()) {
+        throw new HttpError(400, "the body holds no jobs: send one JSON object per line");
+      }
       if (run.accepted.isEmpty() && !run.failures.isEmpty()) {
         throw new HttpError(
             503,

@@ -234,6 +234,13 @@ class HashApiIT {
     JsonNode answer = JSON.readTree(partly.body());
     assertThat(answer.get("accepted").asInt()).isEqualTo(1);
     assertThat(answer.get("refused").get("2").asText()).contains("source");
+
+    for (String query : List.of("", "?wait=false")) {
+      HttpResponse<String> empty = post(query, "\n  \n");
+      assertThat(empty.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(empty.body()).get("error").asText())
+          .isEqualTo("the body holds no jobs: send one JSON object per line");
+    }
   }
 
   @Test
