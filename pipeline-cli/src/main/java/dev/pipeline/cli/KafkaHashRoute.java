@@ -23,12 +23,17 @@ final class KafkaHashRoute implements HashRoute {
   /** With {@code waiting}, starts reading outcomes before the first job is published. */
   KafkaHashRoute(KafkaSettings kafka, boolean waiting) {
     this.kafka = kafka;
+    this.outcomes = waiting ? outcomes(kafka) : null;
+    this.publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS);
+  }
+
+  /** A reader of outcomes from the topics' ends, or the one-line error why there is none. */
+  static HashOutcomes outcomes(KafkaSettings kafka) {
     try {
-      this.outcomes = waiting ? new HashOutcomes(kafka, Duration.ofSeconds(30)) : null;
+      return new HashOutcomes(kafka, Duration.ofSeconds(30));
     } catch (IllegalStateException e) {
       throw new CliException(e.getMessage());
     }
-    this.publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS);
   }
 
   @Override

@@ -274,7 +274,7 @@ final class PublishCommand implements Runnable {
       String run = runId();
       KafkaSettings kafka = cluster.kafkaForHashJobs(wait);
       java.util.Set<String> ids = new java.util.HashSet<>();
-      try (HashOutcomes results = wait ? outcomes(kafka) : null;
+      try (HashOutcomes results = wait ? KafkaHashRoute.outcomes(kafka) : null;
           Publisher publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS)) {
         PublishRun publishing = new PublishRun("hash jobs", count, publisher, 0);
         Instant now = Instant.now();
@@ -323,14 +323,6 @@ final class PublishCommand implements Runnable {
               1);
         }
         return missing.isEmpty() ? 0 : 130;
-      }
-    }
-
-    private static HashOutcomes outcomes(KafkaSettings kafka) {
-      try {
-        return new HashOutcomes(kafka, java.time.Duration.ofSeconds(30));
-      } catch (IllegalStateException e) {
-        throw new CliException(e.getMessage());
       }
     }
 

@@ -159,7 +159,7 @@ final class ServiceHashRoute implements HashRoute {
         if (line.isBlank()) {
           continue;
         }
-        switch (HashAnswer.read(line.getBytes(StandardCharsets.UTF_8))) {
+        switch (HashAnswer.read(line)) {
           case HashAnswer.Job job -> {
             if (pending.remove(job.outcome().jobId())) {
               onOutcome.accept(job.outcome());

@@ -12,12 +12,9 @@ import dev.pipeline.core.message.CrawlStep;
 import dev.pipeline.core.message.InvalidMessageException;
 import dev.pipeline.core.message.MessageCodec;
 import dev.pipeline.core.runtime.Publisher;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,23 +24,10 @@ import java.util.Set;
  * cannot take it.
  */
 final class CrawlIntake {
-  private static final List<String> FIELDS = fields(CrawlRequest.class);
-  private static final List<String> LOGIN_FIELDS = fields(CrawlLogin.class);
-  private static final List<String> SEQUENCE_FIELDS = fields(CrawlSequence.class);
-  private static final List<String> STEP_FIELDS = fields(CrawlStep.class);
-
-  private static List<String> fields(Class<? extends Record> type) {
-    return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
-  }
-
-  /** A misspelt option must not be ignored silently: the crawl would run without it. */
-  private static void refuseUnknown(JsonNode object, List<String> known, String prefix) {
-    for (String field : (Iterable<String>) object::fieldNames) {
-      if (!known.contains(field)) {
-        throw new HttpError(400, "unknown field '" + prefix + field + "'; the fields are " + known);
-      }
-    }
-  }
+  private static final KnownFields FIELDS = new KnownFields(CrawlRequest.class);
+  private static final KnownFields LOGIN_FIELDS = new KnownFields(CrawlLogin.class);
+  private static final KnownFields SEQUENCE_FIELDS = new KnownFields(CrawlSequence.class);
+  private static final KnownFields STEP_FIELDS = new KnownFields(CrawlStep.class);
 
   private CrawlIntake() {}
 
@@ -56,13 +40,13 @@ final class CrawlIntake {
             JsonNode body =
                 MessageCodec.standard()
                     .parse(new String(request.body(maxBody), StandardCharsets.UTF_8));
-            refuseUnknown(body, FIELDS, "");
+            FIELDS.check(body, "");
             if (body.path("login").isObject()) {
-              refuseUnknown(body.get("login"), LOGIN_FIELDS, "login.");
+              LOGIN_FIELDS.check(body.get("login"), "login.");
               int step = 0;
               for (JsonNode each : body.get("login").path("steps")) {
                 if (each.isObject()) {
-                  refuseUnknown(each, STEP_FIELDS, "login.steps[" + step++ + "].");
+                  STEP_FIELDS.check(each, "login.steps[" + step++ + "].");
                 }
               }
             }
@@ -70,11 +54,11 @@ final class CrawlIntake {
             for (JsonNode sequence : body.path("sequences")) {
               String where = "sequences[" + at++ + "].";
               if (sequence.isObject()) {
-                refuseUnknown(sequence, SEQUENCE_FIELDS, where);
+                SEQUENCE_FIELDS.check(sequence, where);
                 int step = 0;
                 for (JsonNode each : sequence.path("steps")) {
                   if (each.isObject()) {
-                    refuseUnknown(each, STEP_FIELDS, where + "steps[" + step++ + "].");
+                    STEP_FIELDS.check(each, where + "steps[" + step++ + "].");
                   }
                 }
               }

@@ -16,7 +16,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,8 +44,7 @@ import org.slf4j.LoggerFactory;
 final class HashIntake implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HashIntake.class);
   private static final MessageCodec CODEC = MessageCodec.standard();
-  private static final List<String> FIELDS =
-      Arrays.stream(HashRequest.class.getRecordComponents()).map(RecordComponent::getName).toList();
+  private static final KnownFields FIELDS = new KnownFields(HashRequest.class);
 
   /** Inline base64 data of the largest size a job may carry, with room for the rest of a line. */
   static final int MAX_LINE_BYTES = 1 << 20;
@@ -214,12 +211,7 @@ final class HashIntake implements AutoCloseable {
     if (!node.isObject()) {
       throw new InvalidMessageException("expected a JSON object with a source");
     }
-    for (String field : (Iterable<String>) node::fieldNames) {
-      if (!FIELDS.contains(field)) {
-        throw new InvalidMessageException(
-            "unknown field '" + field + "'; the fields are " + FIELDS);
-      }
-    }
+    FIELDS.check(node, "");
     return CODEC.decode(node, HashRequest.class);
   }
 

@@ -163,12 +163,7 @@ class HashApiIT {
   }
 
   private static List<HashAnswer.Line> lines(HttpResponse<String> response) {
-    return response
-        .body()
-        .lines()
-        .filter(line -> !line.isBlank())
-        .map(line -> HashAnswer.read(line.getBytes(StandardCharsets.UTF_8)))
-        .toList();
+    return response.body().lines().filter(line -> !line.isBlank()).map(HashAnswer::read).toList();
   }
 
   @Test

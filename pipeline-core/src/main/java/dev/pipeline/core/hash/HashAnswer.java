@@ -62,8 +62,8 @@ public final class HashAnswer {
    *
    * @throws InvalidMessageException when it is none of the kinds above
    */
-  public static Line read(byte[] json) {
-    JsonNode node = CODEC.parse(new String(json, StandardCharsets.UTF_8));
+  public static Line read(String json) {
+    JsonNode node = CODEC.parse(json);
     if (node.has("end")) {
       return CODEC.decode(node.get("end"), End.class);
     }
@@ -76,6 +76,6 @@ public final class HashAnswer {
     String jobId = node.get("jobId").asText();
     return node.has("failure")
         ? new Job(new HashOutcomes.Outcome(jobId, null, node.get("failure").asText()))
-        : new Job(new HashOutcomes.Outcome(jobId, json, null));
+        : new Job(new HashOutcomes.Outcome(jobId, json.getBytes(StandardCharsets.UTF_8), null));
   }
 }
