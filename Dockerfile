@@ -5,6 +5,12 @@ WORKDIR /src
 COPY . .
 RUN ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package
 
+# The broker: Apache's image with the pipeline's share-group assignor on its class path, so that
+# every hasher takes jobs from every partition (docker-compose.yml sets KAFKA_GROUP_SHARE_ASSIGNORS;
+# local-kafka's SharedPartitionsAssignor says why).
+FROM apache/kafka:4.4.0 AS kafka
+COPY --from=build /src/local-kafka/target/local-kafka-*-share-assignor.jar /opt/kafka/libs/
+
 # The crawler renders pages in Debian's Chromium (the Ubuntu under the Temurin images has it only
 # as a snap, which does not run in a container), so its image is Debian 13 with its OpenJDK 21.
 # Playwright's driver is inside the jar; nothing is downloaded when the crawler runs.

@@ -33,6 +33,15 @@ public record BrokerSettings(
           "group.share.min.heartbeat.interval.ms", "1000",
           "group.share.heartbeat.interval.ms", "1000");
 
+  /**
+   * Share groups as one queue: every member gets every partition ({@link
+   * SharedPartitionsAssignor}). docker-compose.yml's broker has it too (the Dockerfile's kafka
+   * stage puts this module's {@code share-assignor} jar on its class path).
+   */
+  public static final Map<String, String> SHARE_ASSIGNOR =
+      // Named, not loaded: modules that read this map do not have Kafka's assignor interface.
+      Map.of("group.share.assignors", "dev.pipeline.localkafka.SharedPartitionsAssignor");
+
   public BrokerSettings {
     requireNonNull(host, "host == null");
     requireNonNull(dataDir, "dataDir == null");
@@ -85,6 +94,7 @@ public record BrokerSettings(
     p.put("share.coordinator.state.topic.num.partitions", "12");
     p.put("group.initial.rebalance.delay.ms", "0");
     p.putAll(GROUP_HEARTBEATS);
+    p.putAll(SHARE_ASSIGNOR);
     p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
     p.putAll(overrides);
     Properties properties = new Properties();

@@ -30,6 +30,8 @@ class BrokerSettingsTest {
     assertThat(p.getProperty("group.consumer.heartbeat.interval.ms")).isEqualTo("1000");
     assertThat(p.getProperty("group.consumer.min.heartbeat.interval.ms")).isEqualTo("1000");
     assertThat(p.getProperty("group.share.heartbeat.interval.ms")).isEqualTo("1000");
+    assertThat(p.getProperty("group.share.assignors"))
+        .isEqualTo(SharedPartitionsAssignor.class.getName());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.pipeline.localkafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
 import dev.pipeline.localkafka.testkit.TestBroker;
@@ -16,9 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.FeatureMetadata;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,6 +30,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -191,6 +196,83 @@ class LocalKafkaIT {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void everyShareGroupMemberTakesJobsFromEveryPartition(TestBroker broker) throws Exception {
+    assumeTrue(broker.sharesPartitions(), "a container broker has Kafka's own assignor");
+    String topic = broker.unique("queue");
+    String group = broker.unique("workers");
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, 4, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.GROUP, group),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("share.auto.offset.reset", "earliest"),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      // Two jobs in one partition: with Kafka's own assignor only that partition's one member
+      // could take them, the second waiting for the first.
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              Map.of("bootstrap.servers", broker.bootstrapServers()),
+              new StringSerializer(),
+              new StringSerializer())) {
+        producer.send(new ProducerRecord<>(topic, 0, null, "job-1")).get();
+        producer.send(new ProducerRecord<>(topic, 0, null, "job-2")).get();
+      }
+      Map<String, Object> config =
+          Map.of(
+              "bootstrap.servers",
+              broker.bootstrapServers(),
+              ConsumerConfig.GROUP_ID_CONFIG,
+              group,
+              ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG,
+              "record_limit",
+              ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+              1);
+      try (KafkaShareConsumer<String, String> first =
+              new KafkaShareConsumer<>(config, new StringDeserializer(), new StringDeserializer());
+          KafkaShareConsumer<String, String> second =
+              new KafkaShareConsumer<>(
+                  config, new StringDeserializer(), new StringDeserializer())) {
+        first.subscribe(List.of(topic));
+        second.subscribe(List.of(topic));
+        // Each holds the one job it polls (its lock lasts until the next poll), so both jobs are
+        // taken at once only if both members were given partition 0.
+        List<String> firstTook = new ArrayList<>();
+        List<String> secondTook = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((firstTook.isEmpty() || secondTook.isEmpty()) && System.nanoTime() < deadline) {
+          if (firstTook.isEmpty()) {
+            first.poll(Duration.ofMillis(200)).forEach(r -> firstTook.add(r.value()));
+          }
+          if (secondTook.isEmpty()) {
+            second.poll(Duration.ofMillis(200)).forEach(r -> secondTook.add(r.value()));
+          }
+        }
+        assertThat(firstTook).as("the first member's job").hasSize(1);
+        assertThat(secondTook).as("the second member's job").hasSize(1);
+        assertThat(List.of(firstTook.get(0), secondTook.get(0)))
+            .containsExactlyInAnyOrder("job-1", "job-2");
+        ShareGroupDescription description =
+            admin.describeShareGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+        assertThat(description.members())
+            .hasSize(2)
+            .allSatisfy(
+                member ->
+                    assertThat(member.assignment().topicPartitions())
+                        .extracting(TopicPartition::partition)
+                        .containsExactlyInAnyOrder(0, 1, 2, 3));
+      }
     }
   }
 }

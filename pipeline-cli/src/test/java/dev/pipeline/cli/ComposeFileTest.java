@@ -159,7 +159,15 @@ class ComposeFileTest {
                 "consumer-service/src/main/java/dev/pipeline/consumer/ConsumerService.java"));
     String kafkaVersion =
         between(Files.readString(ROOT.resolve("pom.xml")), "<kafka.version>", "</kafka.version>");
-    assertThat(service("kafka").get("image")).isEqualTo("apache/kafka:" + kafkaVersion);
+    // The broker is Apache's image of the same version, with local-kafka's share-group assignor.
+    Object brokerStage = map(service("kafka").get("build")).get("target");
+    assertThat(dockerfile).contains("FROM apache/kafka:" + kafkaVersion + " AS " + brokerStage);
+    assertThat(between(dockerfile, "AS " + brokerStage, "FROM "))
+        .contains("COPY --from=build /src/local-kafka/target/local-kafka-*-share-assignor.jar")
+        .contains(" /opt/kafka/libs/");
+    assertThat(ROOT.resolve("local-kafka/pom.xml"))
+        .content()
+        .contains("<classifier>share-assignor</classifier>");
     // The services create their topics (partitions, compaction); the broker must not guess them.
     assertThat(environment("kafka")).containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
     // The ready file the Dockerfile names is the one the services write and the healthchecks read.
@@ -186,8 +194,10 @@ class ComposeFileTest {
   }
 
   @Test
-  void theComposeBrokerHeartbeatsAsOftenAsLocalKafka() {
-    BrokerSettings.GROUP_HEARTBEATS.forEach(
+  void theComposeBrokerHasLocalKafkasGroupSettings() {
+    Map<String, String> settings = new java.util.HashMap<>(BrokerSettings.GROUP_HEARTBEATS);
+    settings.putAll(BrokerSettings.SHARE_ASSIGNOR);
+    settings.forEach(
         (name, value) -> {
           String variable = "KAFKA_" + name.toUpperCase(Locale.ROOT).replace('.', '_');
           assertThat(environment("kafka")).containsEntry(variable, value);

@@ -15,6 +15,14 @@ public interface TestBroker {
   /** Starts the broker again after {@link #stop()}, on the same port with the same data. */
   void start();
 
+  /**
+   * Whether share groups give every member every partition ({@code SharedPartitionsAssignor}): the
+   * local broker's setting; the stock image of a container broker has Kafka's own assignor.
+   */
+  default boolean sharesPartitions() {
+    return true;
+  }
+
   /** Returns a topic or group name that no other test uses. */
   default String unique(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
