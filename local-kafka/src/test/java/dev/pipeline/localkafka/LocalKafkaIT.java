@@ -66,15 +66,8 @@ class LocalKafkaIT {
       throws Exception {
     String topic = broker.unique("roundtrip");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 3, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      try (KafkaProducer<String, String> producer =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", broker.bootstrapServers()),
-              new StringSerializer(),
-              new StringSerializer())) {
+      createTopic(admin, topic, 3);
+      try (KafkaProducer<String, String> producer = producer(broker)) {
         for (int i = 0; i < 10; i++) {
           producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get();
         }
@@ -110,18 +103,7 @@ class LocalKafkaIT {
           .contains(GroupType.CONSUMER);
 
       String shareGroup = broker.unique("share");
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  new org.apache.kafka.common.config.ConfigResource(
-                      org.apache.kafka.common.config.ConfigResource.Type.GROUP, shareGroup),
-                  List.of(
-                      new org.apache.kafka.clients.admin.AlterConfigOp(
-                          new org.apache.kafka.clients.admin.ConfigEntry(
-                              "share.auto.offset.reset", "earliest"),
-                          org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      startAtEarliest(admin, shareGroup);
       List<String> shared = new ArrayList<>();
       try (KafkaShareConsumer<String, String> consumer =
           new KafkaShareConsumer<>(
@@ -178,10 +160,7 @@ class LocalKafkaIT {
     String topic = "survives-restart";
     try (LocalKafka kafka = LocalKafka.start(settings, Duration.ofSeconds(60));
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      createTopic(admin, topic, 1);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
@@ -205,27 +184,11 @@ class LocalKafkaIT {
     String topic = broker.unique("queue");
     String group = broker.unique("workers");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, 4, (short) 1)))
-          .all()
-          .get(30, TimeUnit.SECONDS);
-      admin
-          .incrementalAlterConfigs(
-              Map.of(
-                  new ConfigResource(ConfigResource.Type.GROUP, group),
-                  List.of(
-                      new AlterConfigOp(
-                          new ConfigEntry("share.auto.offset.reset", "earliest"),
-                          AlterConfigOp.OpType.SET))))
-          .all()
-          .get(30, TimeUnit.SECONDS);
+      createTopic(admin, topic, 4);
+      startAtEarliest(admin, group);
       // Two jobs in one partition: with Kafka's own assignor only that partition's one member
       // could take them, the second waiting for the first.
-      try (KafkaProducer<String, String> producer =
-          new KafkaProducer<>(
-              Map.of("bootstrap.servers", broker.bootstrapServers()),
-              new StringSerializer(),
-              new StringSerializer())) {
+      try (KafkaProducer<String, String> producer = producer(broker)) {
         producer.send(new ProducerRecord<>(topic, 0, null, "job-1")).get();
         producer.send(new ProducerRecord<>(topic, 0, null, "job-2")).get();
       }
@@ -274,5 +237,33 @@ class LocalKafkaIT {
                         .containsExactlyInAnyOrder(0, 1, 2, 3));
       }
     }
+  }
+
+  private static void createTopic(Admin admin, String topic, int partitions) throws Exception {
+    admin
+        .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  /** A new share group starts at the latest offset unless told otherwise. */
+  private static void startAtEarliest(Admin admin, String shareGroup) throws Exception {
+    admin
+        .incrementalAlterConfigs(
+            Map.of(
+                new ConfigResource(ConfigResource.Type.GROUP, shareGroup),
+                List.of(
+                    new AlterConfigOp(
+                        new ConfigEntry("share.auto.offset.reset", "earliest"),
+                        AlterConfigOp.OpType.SET))))
+        .all()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static KafkaProducer<String, String> producer(TestBroker broker) {
+    return new KafkaProducer<>(
+        Map.of("bootstrap.servers", broker.bootstrapServers()),
+        new StringSerializer(),
+        new StringSerializer());
   }
 }
