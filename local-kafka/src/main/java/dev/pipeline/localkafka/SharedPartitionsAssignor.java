@@ -3,7 +3,8 @@ package dev.pipeline.localkafka;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.coordinator.group.api.assignor.GroupAssignment;
 import org.apache.kafka.coordinator.group.api.assignor.GroupSpec;
@@ -53,13 +54,10 @@ public final class SharedPartitionsAssignor implements ShareGroupPartitionAssign
   // Only a partition whose share state the broker has set up may be handed out.
   private static Set<Integer> assignablePartitions(
       GroupSpec group, SubscribedTopicDescriber topics, Uuid topic) {
-    Set<Integer> partitions = new TreeSet<>();
-    for (int p = 0; p < topics.numPartitions(topic); p++) {
-      if (group.isPartitionAssignable(topic, p)) {
-        partitions.add(p);
-      }
-    }
-    return Set.copyOf(partitions);
+    return IntStream.range(0, topics.numPartitions(topic))
+        .filter(p -> group.isPartitionAssignable(topic, p))
+        .boxed()
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   private record Assignment(Map<Uuid, Set<Integer>> partitions) implements MemberAssignment {}

@@ -17,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.FeatureMetadata;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
@@ -103,7 +101,7 @@ class LocalKafkaIT {
           .contains(GroupType.CONSUMER);
 
       String shareGroup = broker.unique("share");
-      startAtEarliest(admin, shareGroup);
+      broker.startShareGroupAtEarliest(shareGroup);
       List<String> shared = new ArrayList<>();
       try (KafkaShareConsumer<String, String> consumer =
           new KafkaShareConsumer<>(
@@ -185,7 +183,7 @@ class LocalKafkaIT {
     String group = broker.unique("workers");
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       createTopic(admin, topic, 4);
-      startAtEarliest(admin, group);
+      broker.startShareGroupAtEarliest(group);
       // Two jobs in one partition: with Kafka's own assignor only that partition's one member
       // could take them, the second waiting for the first.
       try (KafkaProducer<String, String> producer = producer(broker)) {
@@ -242,20 +240,6 @@ class LocalKafkaIT {
   private static void createTopic(Admin admin, String topic, int partitions) throws Exception {
     admin
         .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-        .all()
-        .get(30, TimeUnit.SECONDS);
-  }
-
-  /** A new share group starts at the latest offset unless told otherwise. */
-  private static void startAtEarliest(Admin admin, String shareGroup) throws Exception {
-    admin
-        .incrementalAlterConfigs(
-            Map.of(
-                new ConfigResource(ConfigResource.Type.GROUP, shareGroup),
-                List.of(
-                    new AlterConfigOp(
-                        new ConfigEntry("share.auto.offset.reset", "earliest"),
-                        AlterConfigOp.OpType.SET))))
         .all()
         .get(30, TimeUnit.SECONDS);
   }

@@ -1,7 +1,13 @@
 package dev.pipeline.localkafka.testkit;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 
 /** A real Kafka broker shared by every test in one JVM. */
 public interface TestBroker {
@@ -21,6 +27,25 @@ public interface TestBroker {
    */
   default boolean sharesPartitions() {
     return true;
+  }
+
+  /**
+   * Sets share group {@code group} to start at the earliest offset: a new one starts at the latest
+   * and would skip what a test published before its consumers joined.
+   */
+  default void startShareGroupAtEarliest(String group) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.GROUP, group),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry("share.auto.offset.reset", "earliest"),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
   }
 
   /** Returns a topic or group name that no other test uses. */
