@@ -439,7 +439,7 @@ final class FrontierHandler implements JobHandler<FrontierUrl>, PartitionListene
             return response;
           }
           if (status == 429 || response.retryAfter() != null) {
-            host.backOff(System.currentTimeMillis() + wait);
+            host.backOff(wait);
             writes.add(store.saveHost(partition, host.snapshot()));
           }
           Thread.sleep(wait);

@@ -17,9 +17,15 @@ import org.slf4j.LoggerFactory;
  * politeness every request to it keeps (requests in flight, the time it may next be asked, a
  * back-off it asked for, its robots.txt). Locks rather than {@code synchronized}, so that waiting
  * virtual threads do not pin their carriers on Java 21.
+ *
+ * <p>Times are kept on the monotonic clock ({@link System#nanoTime}), so a wall clock that is
+ * stepped or slewed (NTP) neither stalls a host nor shortens its delay; only the record handed to
+ * the host's next owner, another process, is in epoch milliseconds.
  */
 final class Host {
   private static final Logger log = LoggerFactory.getLogger(Host.class);
+  private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long MAX_RESTORED_WAIT_MILLIS = TimeUnit.DAYS.toMillis(1);
 
   private final String key;
   private final ReentrantLock lock = new ReentrantLock();
@@ -28,8 +34,9 @@ final class Host {
   private final Map<String, BaseRobotRules> robots = new ConcurrentHashMap<>();
   private boolean draining; // guarded by lock
   private int inFlight; // guarded by lock
-  private long nextAllowedAt; // epoch ms, guarded by lock
-  private long backoffUntil; // epoch ms, guarded by lock
+  // System.nanoTime values, compared by difference; both start as "now" (no wait). Guarded by lock.
+  private long nextAllowedNanos = System.nanoTime();
+  private long backoffUntilNanos = nextAllowedNanos;
   private volatile long crawlDelayMs;
 
   Host(String key) {
@@ -87,17 +94,18 @@ final class Host {
         if (givenUp.getAsBoolean()) {
           return false;
         }
-        long now = System.currentTimeMillis();
-        long allowedAt = Math.max(nextAllowedAt, backoffUntil);
-        if (inFlight < perHost && now >= allowedAt) {
+        long now = System.nanoTime();
+        long allowedAt = later(nextAllowedNanos, backoffUntilNanos);
+        if (inFlight < perHost && now - allowedAt >= 0) {
           inFlight++;
           // Requests in parallel (perHost > 1) still start at least the delay apart.
-          nextAllowedAt = now + delayMs;
+          nextAllowedNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
           return true;
         }
         // Wake at least every 200 ms to see whether the wait was given up.
-        long wait = inFlight >= perHost ? 200 : Math.min(200, allowedAt - now);
-        changed.await(wait, TimeUnit.MILLISECONDS);
+        long wait =
+            inFlight >= perHost ? MAX_WAIT_NANOS : Math.min(MAX_WAIT_NANOS, allowedAt - now);
+        changed.awaitNanos(wait);
       }
     } finally {
       lock.unlock();
@@ -109,18 +117,20 @@ final class Host {
     lock.lock();
     try {
       inFlight--;
-      nextAllowedAt = Math.max(nextAllowedAt, System.currentTimeMillis() + delayMs);
+      nextAllowedNanos =
+          later(nextAllowedNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMs));
       changed.signalAll();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Keeps every request away from the host until {@code untilMillis} (429, Retry-After). */
-  void backOff(long untilMillis) {
+  /** Keeps every request away from the host for {@code millis} from now (429, Retry-After). */
+  void backOff(long millis) {
     lock.lock();
     try {
-      backoffUntil = Math.max(backoffUntil, untilMillis);
+      backoffUntilNanos =
+          later(backoffUntilNanos, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
     } finally {
       lock.unlock();
     }
@@ -143,7 +153,14 @@ final class Host {
   StateStore.HostRecord snapshot() {
     lock.lock();
     try {
-      return new StateStore.HostRecord(1, key, nextAllowedAt, backoffUntil, crawlDelayMs);
+      long nowNanos = System.nanoTime();
+      long nowMillis = System.currentTimeMillis();
+      return new StateStore.HostRecord(
+          1,
+          key,
+          nowMillis + millisUntil(nextAllowedNanos, nowNanos),
+          nowMillis + millisUntil(backoffUntilNanos, nowNanos),
+          crawlDelayMs);
     } finally {
       lock.unlock();
     }
@@ -153,11 +170,38 @@ final class Host {
   void restore(StateStore.HostRecord record) {
     lock.lock();
     try {
-      nextAllowedAt = Math.max(nextAllowedAt, record.nextAllowedAt());
-      backoffUntil = Math.max(backoffUntil, record.backoffUntil());
+      long nowNanos = System.nanoTime();
+      long nowMillis = System.currentTimeMillis();
+      nextAllowedNanos =
+          later(nextAllowedNanos, nowNanos + nanosUntil(record.nextAllowedAt(), nowMillis));
+      backoffUntilNanos =
+          later(backoffUntilNanos, nowNanos + nanosUntil(record.backoffUntil(), nowMillis));
       crawlDelayMs = Math.max(crawlDelayMs, record.crawlDelayMs());
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * The later of two {@link System#nanoTime} values (which may wrap, so compared by difference).
+   */
+  private static long later(long a, long b) {
+    return a - b >= 0 ? a : b;
+  }
+
+  /** Milliseconds from {@code now} to {@code at}, rounded up so the next owner never asks early. */
+  private static long millisUntil(long at, long now) {
+    return Math.max(0, Math.ceilDiv(at - now, 1_000_000L));
+  }
+
+  /**
+   * Nanoseconds from {@code nowMillis} to the epoch time {@code atMillis}: none if it has passed,
+   * at most a day if a broken record or clock puts it further off (and nothing overflows).
+   */
+  private static long nanosUntil(long atMillis, long nowMillis) {
+    if (atMillis <= nowMillis) {
+      return 0;
+    }
+    return TimeUnit.MILLISECONDS.toNanos(Math.min(atMillis - nowMillis, MAX_RESTORED_WAIT_MILLIS));
   }
 }

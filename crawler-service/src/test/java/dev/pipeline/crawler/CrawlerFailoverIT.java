@@ -84,48 +84,63 @@ class CrawlerFailoverIT {
   }
 
   /**
-   * A host's next allowed time travels with it: the process that takes the host over (here after
-   * the owner stops right after a request) waits out the delay instead of asking at once.
+   * A host's next allowed time travels with it: when the process that fetched the first page stops
+   * right after, the other takes the host over within a second or two and waits out the rest of the
+   * delay instead of asking at once.
    */
   @Test
   void theNextOwnerOfAHostKeepsItsDelay(TestBroker broker) throws Exception {
     String bootstrap = broker.bootstrapServers();
     long delayMs = 4000;
     try (Crawls crawls = new Crawls(bootstrap);
-        TestSite site = TestSite.start()) {
+        TestSite site = TestSite.start();
+        JavaProcess first = crawler(bootstrap, "first");
+        JavaProcess second = crawler(bootstrap, "second")) {
       for (int i = 0; i < 6; i++) {
         site.page("/p" + i, "<html><a href=\"/p" + (i + 1) + "\">next</a></html>");
       }
-      try (JavaProcess owner = crawler(bootstrap, "owner")) {
-        CrawlTracker crawl =
-            crawls.start(crawls.job(site.url("/p0")).delay(delayMs).ignoreRobots().build());
-        try (JavaProcess heir = crawler(bootstrap, "heir")) {
-          // Wait for the group to settle with both, then for the host's next request.
-          Thread.sleep(5000);
-          int seen = site.pagesRequested().size();
-          Awaitility.await()
-              .atMost(Duration.ofSeconds(30))
-              .pollInterval(Duration.ofMillis(5))
-              .until(() -> site.pagesRequested().size() > seen);
-          // Whoever owns the host now, stop the owner: the host moves (or stays) at once.
-          owner.terminate(Duration.ofSeconds(60));
-          assertThat(crawl.awaitFinished(Duration.ofSeconds(90))).isTrue();
-          assertThat(crawl.pages()).hasSize(6);
-          List<TestSite.Request> requests = new ArrayList<>(site.requests());
-          requests.sort(java.util.Comparator.comparingLong(TestSite.Request::startNanos));
-          for (int i = 1; i < requests.size(); i++) {
-            assertThat(
-                    (requests.get(i).startNanos() - requests.get(i - 1).startNanos()) / 1_000_000)
-                .as("ms before %s", requests.get(i).path())
-                .isGreaterThanOrEqualTo(delayMs - 2);
-          }
-          assertThat(crawl.pages().values().stream().map(PageResult::worker))
-              .as("the heir crawled after the owner stopped")
-              .contains("heir");
-          heir.terminate(Duration.ofSeconds(60));
-        }
+      awaitBothAssigned(first, second);
+      CrawlTracker crawl =
+          crawls.start(crawls.job(site.url("/p0")).delay(delayMs).ignoreRobots().build());
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                crawl.poll(Duration.ofMillis(20));
+                return crawl.pageOf(site.url("/p0")) != null;
+              });
+      String owner = crawl.pageOf(site.url("/p0")).worker();
+      JavaProcess stopped = owner.equals("first") ? first : second;
+      String heir = owner.equals("first") ? "second" : "first";
+      // Graceful: the owner gives its waiting visit of /p1 up and leaves the group at once.
+      stopped.terminate(Duration.ofSeconds(60));
+
+      assertThat(crawl.awaitFinished(Duration.ofSeconds(90))).isTrue();
+      assertThat(crawl.pages()).hasSize(6);
+      assertThat(crawl.pageOf(site.url("/p1")).worker()).as("who fetched /p1").isEqualTo(heir);
+      List<TestSite.Request> requests = new ArrayList<>(site.requests());
+      requests.sort(java.util.Comparator.comparingLong(TestSite.Request::startNanos));
+      for (int i = 1; i < requests.size(); i++) {
+        // The server stamps a request when its handler thread runs, which on a busy machine can
+        // lag the arrival by some milliseconds (3985 ms was once seen in CI); an heir that forgot
+        // the delay would ask one or two seconds after the first request.
+        assertThat((requests.get(i).startNanos() - requests.get(i - 1).startNanos()) / 1_000_000)
+            .as("ms before %s", requests.get(i).path())
+            .isGreaterThanOrEqualTo(delayMs - 50);
       }
     }
+  }
+
+  /** Waits until both crawlers hold partitions of the frontier and the group has settled. */
+  private static void awaitBothAssigned(JavaProcess first, JavaProcess second)
+      throws InterruptedException {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                first.lines().stream().anyMatch(l -> l.contains("Assigned"))
+                    && second.lines().stream().anyMatch(l -> l.contains("Assigned")));
+    Thread.sleep(3000); // let the group settle after the second member joined
   }
 
   private static CrawlJob job(Crawls crawls, Site site) {
@@ -144,13 +159,7 @@ class CrawlerFailoverIT {
         JavaProcess first = crawler(bootstrap, "crawler-a");
         JavaProcess second = crawler(bootstrap, "crawler-b")) {
       // Both members of the group before the crawl starts, so both own hosts.
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  first.lines().stream().filter(l -> l.contains("Assigned")).count() >= 1
-                      && second.lines().stream().anyMatch(l -> l.contains("Assigned")));
-      Thread.sleep(3000); // let the group settle after the second member joined
+      awaitBothAssigned(first, second);
 
       try (Site site = Site.build(5)) {
         CrawlTracker crawl = crawls.run(job(crawls, site));
