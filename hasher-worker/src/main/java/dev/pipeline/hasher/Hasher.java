@@ -64,7 +64,7 @@ final class Hasher {
           yield CompletableFuture.completedFuture(failure(job, e.getMessage(), start));
         }
         yield cores
-            .hash(file.realPath(), job.algorithms())
+            .hash(file.realPath(), file.size(), job.algorithms())
             .handle(
                 (digest, error) ->
                     error == null
