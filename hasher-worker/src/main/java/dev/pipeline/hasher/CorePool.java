@@ -113,18 +113,21 @@ final class CorePool implements AutoCloseable {
         }
         ByteBuffer buffer = buffers.get();
         long sliceStart = digests.bytes();
-        while (digests.bytes() < sliceStart + SLICE_BYTES) {
+        boolean ended = false;
+        while (!ended && digests.bytes() < sliceStart + SLICE_BYTES) {
           // Read to the end, whatever the size was at the start: a file that grows is read on.
-          if (channel.read(buffer.clear(), digests.bytes()) < 0) {
-            hashedBytes.addAndGet(digests.bytes() - sliceStart);
-            channel.close();
-            done.complete(new FileDigest(digests.bytes(), digests.finish()));
-            return;
+          ended = channel.read(buffer.clear(), digests.bytes()) < 0;
+          if (!ended) {
+            digests.update(buffer.flip());
           }
-          digests.update(buffer.flip());
         }
         hashedBytes.addAndGet(digests.bytes() - sliceStart);
-        queue();
+        if (ended) {
+          channel.close();
+          done.complete(new FileDigest(digests.bytes(), digests.finish()));
+        } else {
+          queue();
+        }
       } catch (IOException | RuntimeException e) {
         closeQuietly();
         done.completeExceptionally(e);
