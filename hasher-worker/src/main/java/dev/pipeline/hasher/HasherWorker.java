@@ -4,6 +4,7 @@ import dev.pipeline.core.config.ServiceOptions;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.net.AddressPolicy;
 import dev.pipeline.core.runtime.ConsumptionModel;
+import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.runtime.ServiceMain;
 import dev.pipeline.core.runtime.ServiceRunner;
 import dev.pipeline.core.runtime.Worker;
@@ -119,6 +120,7 @@ public final class HasherWorker implements Callable<Integer> {
       return ServiceRunner.run(
           "hasher-worker",
           options,
+          Publisher.SMALL_RECORDS, // results: a digest and a path each
           (kafka, publisher) ->
               new Worker<>(
                   WorkerSettings.builder("hasher-worker", kafka)

@@ -43,8 +43,24 @@ public final class ServiceRunner {
   /** Runs a service's worker until SIGTERM; returns the process exit code. */
   public static int run(String service, ServiceOptions options, WorkerFactory factory)
       throws Exception {
+    return run(service, options, Map.of(), factory);
+  }
+
+  /**
+   * Runs a service's worker until SIGTERM, its {@link Publisher} made with {@code
+   * producerOverrides} (such as {@link Publisher#SMALL_RECORDS}); returns the process exit code.
+   */
+  public static int run(
+      String service,
+      ServiceOptions options,
+      Map<String, ?> producerOverrides,
+      WorkerFactory factory)
+      throws Exception {
     return runAll(
-        service, options, (kafka, publisher) -> List.of(factory.create(kafka, publisher)));
+        service,
+        options,
+        producerOverrides,
+        (kafka, publisher) -> List.of(factory.create(kafka, publisher)));
   }
 
   /**
@@ -53,9 +69,18 @@ public final class ServiceRunner {
    */
   public static int runAll(String service, ServiceOptions options, WorkersFactory factory)
       throws Exception {
+    return runAll(service, options, Map.of(), factory);
+  }
+
+  private static int runAll(
+      String service,
+      ServiceOptions options,
+      Map<String, ?> producerOverrides,
+      WorkersFactory factory)
+      throws Exception {
     KafkaSettings kafka = options.kafka();
     prepareTopics(kafka, options.partitions());
-    try (Publisher publisher = new Publisher(kafka, Map.of())) {
+    try (Publisher publisher = new Publisher(kafka, producerOverrides)) {
       List<Worker<?>> workers = factory.create(kafka, publisher);
       log.info("{} started as {}", service, options.workerId());
       markReady();
