@@ -65,7 +65,8 @@ final class CorePool implements AutoCloseable {
 
   /**
    * Hashes the file at {@code realPath} (already checked against the roots), which was {@code
-   * expectedSize} bytes long when checked; the whole file is read, whatever its size by then.
+   * expectedSize} bytes long when checked; the whole file is read, whatever its size by then (up to
+   * where a read comes back short).
    */
   CompletableFuture<FileDigest> hash(Path realPath, long expectedSize, List<String> algorithms) {
     FileTask task =
@@ -115,10 +116,14 @@ final class CorePool implements AutoCloseable {
         long sliceStart = digests.bytes();
         boolean ended = false;
         while (!ended && digests.bytes() < sliceStart + SLICE_BYTES) {
-          // Read to the end, whatever the size was at the start: a file that grows is read on.
+          // Read to the end, whatever the size was when checked: a file that grows is read on.
           ended = channel.read(buffer.clear(), digests.bytes()) < 0;
           if (!ended) {
             digests.update(buffer.flip());
+            // A read that came back short once the checked size is reached found the end: a
+            // small file costs one read, not a second one to be told so. (Short of that size a
+            // short read proves nothing; some file systems return them mid-file.)
+            ended = buffer.limit() < buffer.capacity() && digests.bytes() >= expectedSize;
           }
         }
         hashedBytes.addAndGet(digests.bytes() - sliceStart);

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +108,28 @@ class CorePoolTest {
     assertThat(smallBeforeLarge.get())
         .as("small files hashed before the large one ended")
         .isBetween(1, smallFiles - 1);
+  }
+
+  @Test
+  void aFileIsReadToItsEndWhateverItsSizeWhenChecked() throws Exception {
+    Path grown = file("grown", CorePool.BUFFER_BYTES * 2 + 10, 4);
+    Path shrunk = file("shrunk", 10, 5);
+    Path exact = file("exact", CorePool.BUFFER_BYTES, 6);
+
+    assertThat(pool.hash(grown, 100, SHA256).get(30, TimeUnit.SECONDS))
+        .as("checked at 100 bytes, then grew")
+        .isEqualTo(digestOf(grown));
+    assertThat(pool.hash(shrunk, CorePool.BUFFER_BYTES * 3, SHA256).get(30, TimeUnit.SECONDS))
+        .as("checked at 3 MiB, then shrank")
+        .isEqualTo(digestOf(shrunk));
+    assertThat(pool.hash(exact, CorePool.BUFFER_BYTES, SHA256).get(30, TimeUnit.SECONDS))
+        .as("a buffer's size exactly")
+        .isEqualTo(digestOf(exact));
+  }
+
+  private static CorePool.FileDigest digestOf(Path file) throws Exception {
+    byte[] content = Files.readAllBytes(file);
+    return new CorePool.FileDigest(content.length, Map.of("SHA-256", sha256(content)));
   }
 
   private void chain(
