@@ -1,15 +1,17 @@
 package dev.pipeline.hasher;
 
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The directories a worker may read files under. A path from a job is resolved to its real path
@@ -70,6 +72,63 @@ record HashRoots(List<Path> roots) {
     if (!given.isAbsolute()) {
       throw new RefusedFileException("file paths must be absolute: " + path);
     }
+    Resolved file = plainPathUnderRoot(given);
+    if (file == null) {
+      file = resolve(path, given);
+    }
+    if (!file.attributes().isRegularFile()) {
+      throw new RefusedFileException(
+          path + " is " + kind(file.attributes()) + ", not a regular file");
+    }
+    return new CheckedFile(
+        file.realPath(), file.attributes().size(), file.attributes().lastModifiedTime());
+  }
+
+  /** A path resolved under a root, and what {@code lstat} says of what it names. */
+  private record Resolved(Path realPath, BasicFileAttributes attributes) {}
+
+  /**
+   * The common case, in fewer system calls: a path with no {@code .} or {@code ..} under a root,
+   * none of whose parts from the root down is a symbolic link, is its own real path. Each part is
+   * looked at once ({@code lstat}, the last one's answer kept), where the C library's {@code
+   * realpath} asks the kernel about every part from {@code /} and the attributes take one more
+   * call: 4 calls instead of 6 for a file two folders below its root. Null for any other path (a
+   * link on the way, an error), which then goes the long way and gets its error there. What lies
+   * above a root was resolved at start and is not looked at again.
+   */
+  private @Nullable Resolved plainPathUnderRoot(Path given) {
+    if (!given.normalize().equals(given)) {
+      return null;
+    }
+    for (Path root : roots) {
+      if (!given.startsWith(root) || given.equals(root)) {
+        continue;
+      }
+      Path part = root;
+      for (int next = root.getNameCount(); ; next++) {
+        BasicFileAttributes attributes;
+        try {
+          attributes = Files.readAttributes(part, BasicFileAttributes.class, NOFOLLOW_LINKS);
+        } catch (IOException e) {
+          return null;
+        }
+        if (attributes.isSymbolicLink()) {
+          return null;
+        }
+        if (next == given.getNameCount()) {
+          return new Resolved(given, attributes);
+        }
+        if (!attributes.isDirectory()) {
+          return null;
+        }
+        part = part.resolve(given.getName(next));
+      }
+    }
+    return null;
+  }
+
+  /** The long way: every link followed ({@code realpath}), then the result held to the roots. */
+  private Resolved resolve(String path, Path given) throws RefusedFileException {
     Path real;
     try {
       real = given.toRealPath();
@@ -87,16 +146,12 @@ record HashRoots(List<Path> roots) {
               + " is outside this worker's roots "
               + roots);
     }
-    BasicFileAttributes attributes;
     try {
-      attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return new Resolved(
+          real, Files.readAttributes(real, BasicFileAttributes.class, NOFOLLOW_LINKS));
     } catch (IOException e) {
       throw new RefusedFileException("cannot read the attributes of " + path + ": " + e);
     }
-    if (!attributes.isRegularFile()) {
-      throw new RefusedFileException(path + " is " + kind(attributes) + ", not a regular file");
-    }
-    return new CheckedFile(real, attributes.size(), attributes.lastModifiedTime());
   }
 
   private static String kind(BasicFileAttributes attributes) {

@@ -181,6 +181,23 @@ class HasherTest {
   }
 
   @Test
+  void aFolderSwappedForALinkOutsideIsRefusedAtOnce() throws Exception {
+    Path folder = Files.createDirectories(root.resolve("a/b"));
+    Files.writeString(folder.resolve("file.txt"), "abc");
+    Path outside = Files.createDirectories(dir.resolve("outside/b"));
+    Files.writeString(outside.resolve("file.txt"), "secret");
+    String path = folder.resolve("file.txt").toString();
+    assertThat(hashFile(path).error()).isNull();
+
+    Files.move(root.resolve("a"), dir.resolve("moved-away"));
+    Files.createSymbolicLink(root.resolve("a"), dir.resolve("outside"));
+
+    assertThat(hashFile(path).error())
+        .contains("is outside this worker's roots")
+        .contains("really " + outside.resolve("file.txt").toRealPath());
+  }
+
+  @Test
   void symlinksThatStayInsideTheRootsAreFollowed() throws Exception {
     Path target = Files.writeString(root.resolve("target.txt"), "abc");
     Path link = Files.createSymbolicLink(root.resolve("link"), target);
@@ -188,6 +205,11 @@ class HasherTest {
     assertThat(result.error()).isNull();
     assertThat(result.digests().get("SHA-256"))
         .isEqualTo(sha256("abc".getBytes(StandardCharsets.UTF_8)));
+    Files.createSymbolicLink(root.resolve("linked-folder"), root);
+    assertThat(hashFile(root + "/linked-folder/target.txt").digests()).isEqualTo(result.digests());
+    // ".." leaves the folder the link leads to (the root), not the link's: as the kernel does.
+    assertThat(hashFile(root + "/./linked-folder/../root/target.txt").digests())
+        .isEqualTo(result.digests());
   }
 
   @Test
