@@ -122,7 +122,7 @@ for i in range(20000):
         f.write(os.urandom(random.randint(1024, 64 * 1024)))
 PY
   cat "$work"/small/*/* >/dev/null
-  echo "## 20,000 files of 1-64 KiB, files/s, median of 3 runs after ${BENCH_WARMUP:-8} to warm up"
+  echo "## 20,000 files of 1-64 KiB, files/s, median of 3 runs after ${BENCH_WARMUP:-20} to warm up"
   echo
   echo "Jobs: the first job sent to the last result. Whole command: the CLI's start, walk and"
   echo "report too, as a user times it; the peer's is always the whole command. Route: the CLI's"
@@ -134,10 +134,11 @@ PY
     scale 0; scale "$n"
     for route in direct --producer; do
       args=(small); [ "$route" = --producer ] && args+=(--producer)
-      # A fresh worker and the broker compile for their first runs: in session 20 two fresh hashers
-      # took 7.8, 3.3, 2.8, 2.7, 2.2, 2.1, 2.0, then 1.6 s from the eighth run on. Workers run for
-      # long, so the figure is the warm one (BENCH_WARMUP runs first, 8 by default).
-      for _ in $(seq "${BENCH_WARMUP:-8}"); do ours "${args[@]}" >/dev/null; done
+      # A fresh worker and the broker compile for their first runs: on a fresh pipeline (session
+      # 22) one hasher took 7.2, 3.4, 2.7, 2.4, 2.1, 1.8, 1.5, 1.6, 1.6, 1.6, 1.4, 1.5, 1.7, 1.4,
+      # then 1.2-1.7 s (median 1.37) from the fifteenth run on. Workers run for long, so the
+      # figure is the warm one (BENCH_WARMUP runs first, 20 by default).
+      for _ in $(seq "${BENCH_WARMUP:-20}"); do ours "${args[@]}" >/dev/null; done
       jobs=() whole=()
       for _ in 1 2 3; do
         s=$(date +%s.%N)
