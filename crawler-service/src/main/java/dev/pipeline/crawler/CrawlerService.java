@@ -163,6 +163,7 @@ public final class CrawlerService implements Callable<Integer> {
       return ServiceRunner.run(
           "crawler-service",
           options,
+          Map.of(), // pages are HTML: lz4, the default, pays
           (kafka, publisher) -> {
             CrawlRegistry registry = new CrawlRegistry(kafka, publisher, worker, credentials);
             registry.start(Duration.ofSeconds(60));

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * open the process's one {@link Publisher}, run the worker until SIGTERM.
  *
  * <pre>{@code
- * return ServiceRunner.run("hasher-worker", options, (kafka, publisher) ->
+ * return ServiceRunner.run("hasher-worker", options, Map.of(), (kafka, publisher) ->
  *     new Worker<>(settings(kafka), HashJob.class, new Hasher(publisher), publisher));
  * }</pre>
  */
@@ -40,15 +40,10 @@ public final class ServiceRunner {
     List<Worker<?>> create(KafkaSettings kafka, Publisher publisher) throws Exception;
   }
 
-  /** Runs a service's worker until SIGTERM; returns the process exit code. */
-  public static int run(String service, ServiceOptions options, WorkerFactory factory)
-      throws Exception {
-    return run(service, options, Map.of(), factory);
-  }
-
   /**
    * Runs a service's worker until SIGTERM, its {@link Publisher} made with {@code
-   * producerOverrides} (such as {@link Publisher#SMALL_RECORDS}); returns the process exit code.
+   * producerOverrides} (none, or such as {@link Publisher#SMALL_RECORDS}); returns the process exit
+   * code.
    */
   public static int run(
       String service,
