@@ -31,9 +31,12 @@ final class Manifest {
         + "\n";
   }
 
-  /** Returns the name as {@code sha256sum -c} prints it in its OK/FAILED lines. */
+  /**
+   * Returns the name as {@code sha256sum -c} prints it in its OK/FAILED lines: escaped only when it
+   * holds a newline (coreutils 9.1 prints a backslash or a carriage return as it is otherwise).
+   */
   static String displayName(String name) {
-    return needsEscaping(name) ? "\\" + escape(name) : name;
+    return name.indexOf('\n') >= 0 ? "\\" + escape(name) : name;
   }
 
   private static boolean needsEscaping(String name) {

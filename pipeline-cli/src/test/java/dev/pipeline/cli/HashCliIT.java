@@ -131,6 +131,9 @@ class HashCliIT {
     CliProcess.Result verified = cli.runIn(home, "hash", "--verify", "files.sha256");
     assertThat(verified.exit()).as(verified.err()).isZero();
     assertThat(verified.out()).contains("files/a/b/100MB.bin: OK").doesNotContain("FAILED");
+    assertThat(verified.out())
+        .as("the OK lines, names escaped as sha256sum -c escapes them")
+        .isEqualTo(checked);
 
     Files.writeString(files.resolve("with space.txt"), "changed");
     Files.delete(files.resolve("empty"));

@@ -20,7 +20,15 @@ class ManifestTest {
   void backslashesNewlinesAndCarriageReturnsAreEscapedLikeSha256sum() {
     assertThat(Manifest.line(new Manifest.Entry(HEX, "a\\b\nc\rd")))
         .isEqualTo("\\" + HEX + "  a\\\\b\\nc\\rd\n");
+  }
+
+  @Test
+  void checkLinesEscapeANameOnlyWhenItHoldsANewlineLikeSha256sumC() {
+    // As coreutils 9.1's sha256sum -c printed these names.
     assertThat(Manifest.displayName("a\nb")).isEqualTo("\\a\\nb");
+    assertThat(Manifest.displayName("n\nr\rb\\x")).isEqualTo("\\n\\nr\\rb\\\\x");
+    assertThat(Manifest.displayName("a\\b")).isEqualTo("a\\b");
+    assertThat(Manifest.displayName("cr\rx")).isEqualTo("cr\rx");
   }
 
   @Test
