@@ -86,6 +86,11 @@ if run_section 1; then
   # two processes (on a VM, often less than twice one core's rate).
   openssl2_s=$(peer bash -c "printf '%s\n' $work/large/* | xargs -P2 -n1 openssl dgst -sha256")
   one=$(rate $mib "$openssl_s")
+  # The same JDK's SHA-256 on one thread and on two over the same files, without Kafka: what this
+  # machine gives Java hashing (timed inside the JVM, as ours is from first job to last result).
+  java=$("$root/bin/find-jdk")/bin/java
+  jdk() { median "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)" "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)" "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)"; }
+  jdk1=$(rate $mib "$(jdk 1)") jdk2=$(rate $mib "$(jdk 2)")
   echo "| hasher | MiB/s | vs openssl (1 core) x processes |"
   echo "| --- | ---: | ---: |"
   for threads in 0 1; do
@@ -103,10 +108,11 @@ if run_section 1; then
   done
   echo "| openssl dgst -sha256 (one core) | $one | |"
   echo "| 2 x openssl dgst -sha256 at once | $(rate $mib "$openssl2_s") | $(awk "BEGIN{printf \"%.2f\", $(rate $mib "$openssl2_s")/($one*2)}") |"
+  echo "| the JDK's SHA-256 alone (bench/JdkHashPeer.java), one thread / two | $jdk1 / $jdk2 | |"
   echo "| sha256sum (one core) | $(rate $mib "$sha_s") | |"
   echo "| xargs -P2 sha256sum | $(rate $mib "$xargs_s") | |"
   echo
-  echo "Scaling from 1 to 2 processes (one thread each): $(awk "BEGIN{printf \"%.2fx\", $two1/$one1}"); this machine's own, openssl on one core and on two at once: $(awk "BEGIN{printf \"%.2fx\", $(rate $mib "$openssl2_s")/$one}")"
+  echo "Scaling from 1 to 2 processes (one thread each): $(awk "BEGIN{printf \"%.2fx\", $two1/$one1}"); this machine's own: openssl on one core and on two at once $(awk "BEGIN{printf \"%.2fx\", $(rate $mib "$openssl2_s")/$one}"), the JDK's SHA-256 alone on one thread and two $(awk "BEGIN{printf \"%.2fx\", $jdk2/$jdk1}")"
   echo
   rm -rf "$work/large"
 fi
@@ -122,35 +128,54 @@ for i in range(20000):
         f.write(os.urandom(random.randint(1024, 64 * 1024)))
 PY
   cat "$work"/small/*/* >/dev/null
-  echo "## 20,000 files of 1-64 KiB, files/s, median of 3 runs after ${BENCH_WARMUP:-20} to warm up"
+  echo "## 20,000 files of 1-64 KiB, files/s, warm, median of 5 runs each paired with a peer run"
   echo
   echo "Jobs: the first job sent to the last result. Whole command: the CLI's start, walk and"
   echo "report too, as a user times it; the peer's is always the whole command. Route: the CLI's"
-  echo "own Kafka clients (the default), or through producer-service (--producer)."
+  echo "own Kafka clients (the default), or through producer-service (--producer). Warm-up: runs"
+  echo "until the median of the last 5 is within 5% of the 5 before (at least ${BENCH_WARMUP:-20},"
+  echo "at most 60). Each measured run is followed by a run of the peer, so both see the same"
+  echo "moment of this shared machine; the ratio is of the two medians."
   echo
-  echo "| hasher | route | files/s (jobs) | files/s (whole command) |"
-  echo "| --- | --- | ---: | ---: |"
+  echo "| hasher | route | warm-up runs | files/s (jobs) | files/s (whole command) | peer files/s | jobs / peer | whole / peer |"
+  echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  median5() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
+  settled() { # SECONDS... -> true when the last 5 runs' median is within 5% of the 5 before
+    python3 -c 'import statistics,sys
+t=[float(x) for x in sys.argv[1:]]
+a,b=statistics.median(t[-10:-5]),statistics.median(t[-5:])
+sys.exit(0 if abs(b-a)<=0.05*a else 1)' "$@"
+  }
+  peer_cmd="cd $work && find small -type f | xargs -P2 -n 500 sha256sum"
+  all_peer=()
   for n in 1 2; do
     scale 0; scale "$n"
     for route in direct --producer; do
       args=(small); [ "$route" = --producer ] && args+=(--producer)
-      # A fresh worker and the broker compile for their first runs: on a fresh pipeline (session
-      # 22) one hasher took 7.2, 3.4, 2.7, 2.4, 2.1, 1.8, 1.5, 1.6, 1.6, 1.6, 1.4, 1.5, 1.7, 1.4,
-      # then 1.2-1.7 s (median 1.37) from the fifteenth run on. Workers run for long, so the
-      # figure is the warm one (BENCH_WARMUP runs first, 20 by default).
-      for _ in $(seq "${BENCH_WARMUP:-20}"); do ours "${args[@]}" >/dev/null; done
-      jobs=() whole=()
-      for _ in 1 2 3; do
+      # A fresh worker and the broker compile for many runs: on a fresh pipeline (session 22) one
+      # hasher took 7.2, 3.4, 2.7, 2.4, 2.1, 1.8, 1.5, 1.6, 1.6, 1.6, 1.4, 1.5, 1.7, 1.4, then
+      # 1.2-1.7 s; session 23 saw 1.1-1.2 s only after 40 runs. Workers run for long, so the
+      # figure is the warm one: warm up until the runs stop getting faster.
+      warm=()
+      while :; do
+        warm+=("$(ours "${args[@]}")")
+        if [ "${#warm[@]}" -ge "${BENCH_WARMUP:-20}" ] && [ "${#warm[@]}" -ge 10 ] && settled "${warm[@]}"; then break; fi
+        if [ "${#warm[@]}" -ge 60 ]; then break; fi
+      done
+      jobs=() whole=() peer=()
+      for _ in 1 2 3 4 5; do
         s=$(date +%s.%N)
         jobs+=("$(ours "${args[@]}")")
         whole+=("$(echo "$(date +%s.%N) - $s" | bc -l)")
+        peer+=("$(timed bash -c "$peer_cmd")")
       done
-      echo "| $n process(es) | $route | $(rate 20000 "$(median "${jobs[@]}")") | $(rate 20000 "$(median "${whole[@]}")") |"
+      all_peer+=("${peer[@]}")
+      j=$(rate 20000 "$(median5 "${jobs[@]}")") w=$(rate 20000 "$(median5 "${whole[@]}")") q=$(rate 20000 "$(median5 "${peer[@]}")")
+      echo "| $n process(es) | $route | ${#warm[@]} | $j | $w | $q | $(awk "BEGIN{printf \"%.2f\", $j/$q}") | $(awk "BEGIN{printf \"%.2f\", $w/$q}") |"
     done
   done
-  peer=()
-  for _ in 1 2 3; do peer+=("$(timed bash -c "cd $work && find small -type f | xargs -P2 -n 500 sha256sum")"); done
-  echo "| find \| xargs -P2 sha256sum | | | $(rate 20000 "$(median "${peer[@]}")") |"
+  echo
+  echo "The peer, find | xargs -P2 -n 500 sha256sum: $(rate 20000 "$(printf '%s\n' "${all_peer[@]}" | sort -n | tail -1)")-$(rate 20000 "$(printf '%s\n' "${all_peer[@]}" | sort -n | head -1)") files/s over its ${#all_peer[@]} runs."
   echo
 fi
 
