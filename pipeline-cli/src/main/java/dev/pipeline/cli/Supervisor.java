@@ -238,7 +238,14 @@ final class Supervisor {
               .startInstant()
               .map(Instant::toEpochMilli)
               .orElse(System.currentTimeMillis());
-      return new ManagedProcess(name, index, process.pid(), started, log.toString(), httpPort);
+      return new ManagedProcess(
+          name,
+          index,
+          process.pid(),
+          started,
+          log.toString(),
+          httpPort,
+          ManagedProcess.startTicksSinceBoot(process.pid()));
     } catch (IOException e) {
       throw new CliException("cannot start " + name + ": " + e.getMessage());
     }
