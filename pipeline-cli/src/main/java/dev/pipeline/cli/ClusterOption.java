@@ -53,9 +53,13 @@ final class ClusterOption {
     return kafka;
   }
 
-  /** The cluster for publishing hash jobs, and reading their results when {@code waiting}. */
+  /**
+   * The cluster for publishing hash jobs, and reading their results when {@code waiting}: then the
+   * reader checks the topics as it opens ({@link KafkaHashRoute#outcomes}), and no Admin client is
+   * made for it.
+   */
   KafkaSettings kafkaForHashJobs(boolean waiting) {
-    return waiting ? kafka(Topics.HASH_JOBS, Topics.HASH_RESULTS) : kafka(Topics.HASH_JOBS);
+    return waiting ? kafka() : kafka(Topics.HASH_JOBS);
   }
 
   /** The one-line error for a cluster that did not answer. */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /** Publishes jobs and reads their outcomes with Kafka clients of this process. */
@@ -27,12 +28,17 @@ final class KafkaHashRoute implements HashRoute {
     this.publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS);
   }
 
-  /** A reader of outcomes from the topics' ends, or the one-line error why there is none. */
+  /**
+   * A reader of outcomes from the topics' ends, once Kafka has shown it holds the topics, or the
+   * one-line error why there is none.
+   */
   static HashOutcomes outcomes(KafkaSettings kafka) {
     try {
-      return new HashOutcomes(kafka, Duration.ofSeconds(30));
+      return new HashOutcomes(kafka, ClusterOption.ANSWER_WITHIN);
     } catch (IllegalStateException e) {
       throw new CliException(e.getMessage());
+    } catch (TimeoutException e) {
+      throw ClusterOption.unreachable(kafka.bootstrapServers());
     }
   }
 

@@ -310,7 +310,9 @@ class PipelineCliIT {
         List.of(
             new String[] {"publish", "logs", "--count", "10"},
             new String[] {"publish", "hash", "--strings", "10"},
-            new String[] {"hash", CliProcess.ROOT.resolve("pom.xml").toString()})) {
+            new String[] {"hash", CliProcess.ROOT.resolve("pom.xml").toString()},
+            // Waiting, the reader of results checks the topics in place of an Admin client.
+            new String[] {"hash", CliProcess.ROOT.resolve("pom.xml").toString(), "--wait"})) {
       List<String> args = new java.util.ArrayList<>(List.of(command));
       args.addAll(List.of("--bootstrap", "127.0.0.1:1"));
       CliProcess.Result down = pipeline(args.toArray(String[]::new));
