@@ -87,7 +87,7 @@ final class Supervisor {
         throw new CliException(
             name(process)
                 + " exited while starting: "
-                + lastLines(log, 1)
+                + whyItExited(log, process.service())
                 + " (see "
                 + process.log()
                 + ")");
@@ -285,9 +285,26 @@ final class Supervisor {
     }
   }
 
-  private static String lastLines(String text, int count) {
-    List<String> lines = text.lines().filter(l -> !l.isBlank() && !l.startsWith("----")).toList();
-    return String.join(" | ", lines.subList(Math.max(0, lines.size() - count), lines.size()));
+  /**
+   * The line of this start's log (after the last {@code ----} marker) that says why the process
+   * died: its own one-line error ({@code SERVICE: reason}) when it printed one, else its last line,
+   * which the JVM's own words at exit (an AOT cache recorded) would otherwise hide.
+   */
+  static String whyItExited(String log, String service) {
+    List<String> lines = new ArrayList<>();
+    for (String line : log.lines().toList()) {
+      if (line.startsWith("----")) {
+        lines.clear();
+      } else if (!line.isBlank()) {
+        lines.add(line.strip());
+      }
+    }
+    for (int i = lines.size() - 1; i >= 0; i--) {
+      if (lines.get(i).startsWith(service + ": ")) {
+        return lines.get(i);
+      }
+    }
+    return lines.isEmpty() ? "(nothing logged)" : lines.get(lines.size() - 1);
   }
 
   private static void sleep(long millis) {

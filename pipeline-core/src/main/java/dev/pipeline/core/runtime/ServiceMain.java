@@ -7,9 +7,11 @@ public final class ServiceMain {
   private ServiceMain() {}
 
   /**
-   * Runs a picocli command and exits. A bad setting (an {@link IllegalArgumentException} or {@link
-   * IllegalStateException}, such as a taken port or an unsupported database URL) ends the process
-   * with one line on stderr and exit code 2 rather than a stack trace.
+   * Runs a picocli command and exits. A bad flag or variable (a misspelt option, a value that does
+   * not convert) and a bad setting (an {@link IllegalArgumentException} or {@link
+   * IllegalStateException}, such as a taken port or an unsupported database URL) end the process
+   * with one line on stderr, {@code SERVICE: reason}, and exit code 2, rather than a usage page or
+   * a stack trace: the line a supervisor shows for a process that died while starting.
    */
   public static void run(String service, Object command, String[] args) {
     CommandLine cli = new CommandLine(command);
@@ -20,6 +22,11 @@ public final class ServiceMain {
             return 2;
           }
           throw e;
+        });
+    cli.setParameterExceptionHandler(
+        (e, given) -> {
+          e.getCommandLine().getErr().println(service + ": " + e.getMessage());
+          return 2;
         });
     System.exit(cli.execute(args));
   }
