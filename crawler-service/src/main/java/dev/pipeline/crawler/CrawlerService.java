@@ -54,7 +54,7 @@ public final class CrawlerService implements Callable<Integer> {
 
   @Option(
       names = "--fetch-timeout",
-      defaultValue = "${env:PIPELINE_CRAWLER_FETCH_TIMEOUT:-PT10S}",
+      defaultValue = "${env:PIPELINE_CRAWLER_FETCH_TIMEOUT:-10s}",
       description =
           "Connect and read timeout of a request (env PIPELINE_CRAWLER_FETCH_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration fetchTimeout;

@@ -76,7 +76,7 @@ public final class HasherWorker implements Callable<Integer> {
 
   @Option(
       names = "--lock-duration",
-      defaultValue = "${env:PIPELINE_HASHER_LOCK_DURATION:-PT60S}",
+      defaultValue = "${env:PIPELINE_HASHER_LOCK_DURATION:-60s}",
       description =
           "How long a worker holds a job before the group hands it to another (the group's share.record.lock.duration.ms; at most the broker's group.share.max.record.lock.duration.ms, 60 s by default). Must fit the largest file (env PIPELINE_HASHER_LOCK_DURATION, default ${DEFAULT-VALUE}).")
   Duration lockDuration;

@@ -263,8 +263,10 @@ final class CrawlCommand implements Callable<Integer> {
 
   @Option(
       names = "--timeout",
-      defaultValue = "PT1H",
-      description = "Give up waiting after this long (default ${DEFAULT-VALUE}).")
+      paramLabel = "DURATION",
+      defaultValue = "1h",
+      description =
+          "Give up waiting after this long: 90 (seconds), 30s, 10m, 2h or PT1H (default ${DEFAULT-VALUE}).")
   Duration timeout;
 
   @Mixin ClusterOption cluster;

@@ -1,6 +1,8 @@
 package dev.pipeline.cli;
 
+import dev.pipeline.core.config.DurationText;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,6 +67,8 @@ public final class PipelineCli implements Runnable {
         named.isEmpty() || named.contains(CommandLine.HelpCommand.class) ? COMMANDS : named) {
       cli.addSubcommand(command);
     }
+    // After the subcommands: a converter reaches only the commands already added.
+    cli.registerConverter(Duration.class, new DurationText());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

@@ -1,6 +1,7 @@
 package dev.pipeline.producer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pipeline.core.config.DurationText;
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.hash.HashAnswer;
 import dev.pipeline.core.hash.HashOutcomes;
@@ -19,7 +20,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,9 +37,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /v1/hashes}: NDJSON, a {@link HashRequest} per line. Publishes a job per line to
  * {@code hash.jobs} and, unless {@code ?wait=false}, streams back each job's outcome as it arrives
- * ({@link HashAnswer}), until every job has one or {@code ?timeout=} (ISO-8601 or seconds; an hour
- * by default) has passed. This lets a short-lived client, such as the CLI, leave Kafka's clients to
- * a process whose code is already compiled.
+ * ({@link HashAnswer}), until every job has one or {@code ?timeout=} (a {@link DurationText}: 90,
+ * 30s, 10m or PT1H; an hour by default) has passed. This lets a short-lived client, such as the
+ * CLI, leave Kafka's clients to a process whose code is already compiled.
  */
 final class HashIntake implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HashIntake.class);
@@ -249,12 +249,9 @@ final class HashIntake implements AutoCloseable {
     }
     Duration timeout;
     try {
-      timeout =
-          given.chars().allMatch(Character::isDigit)
-              ? Duration.ofSeconds(Long.parseLong(given))
-              : Duration.parse(given);
-    } catch (DateTimeParseException | NumberFormatException e) {
-      throw new HttpError(400, "timeout must be seconds or an ISO-8601 duration: " + given);
+      timeout = DurationText.parse(given);
+    } catch (IllegalArgumentException e) {
+      throw new HttpError(400, "timeout: " + e.getMessage());
     }
     if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
       throw new HttpError(400, "timeout must be more than 0 and at most " + MAX_TIMEOUT);

@@ -40,7 +40,7 @@ public final class ServiceOptions {
 
   @Option(
       names = "--shutdown-timeout",
-      defaultValue = "${env:PIPELINE_SHUTDOWN_TIMEOUT:-PT20S}",
+      defaultValue = "${env:PIPELINE_SHUTDOWN_TIMEOUT:-20s}",
       description =
           "How long a stopping worker waits for in-flight jobs (env PIPELINE_SHUTDOWN_TIMEOUT, default ${DEFAULT-VALUE}).")
   Duration shutdownTimeout = Duration.ofSeconds(20);

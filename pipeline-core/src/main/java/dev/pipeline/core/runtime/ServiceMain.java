@@ -1,5 +1,7 @@
 package dev.pipeline.core.runtime;
 
+import dev.pipeline.core.config.DurationText;
+import java.time.Duration;
 import picocli.CommandLine;
 
 /** What every service's {@code main} does: parse the command line, run, exit with its code. */
@@ -14,7 +16,8 @@ public final class ServiceMain {
    * a stack trace: the line a supervisor shows for a process that died while starting.
    */
   public static void run(String service, Object command, String[] args) {
-    CommandLine cli = new CommandLine(command);
+    CommandLine cli =
+        new CommandLine(command).registerConverter(Duration.class, new DurationText());
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
