@@ -27,13 +27,17 @@ public final class DurationText implements CommandLine.ITypeConverter<Duration> 
     if (numberAndUnit.matches()) {
       long amount = Long.parseLong(numberAndUnit.group(1));
       String unit = numberAndUnit.group(2) == null ? "s" : numberAndUnit.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(amount);
-        case "s" -> Duration.ofSeconds(amount);
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofDays(amount);
-      };
+      try {
+        return switch (unit) {
+          case "ms" -> Duration.ofMillis(amount);
+          case "s" -> Duration.ofSeconds(amount);
+          case "m" -> Duration.ofMinutes(amount);
+          case "h" -> Duration.ofHours(amount);
+          default -> Duration.ofDays(amount);
+        };
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException("a duration too long to hold: " + text);
+      }
     }
     Duration iso;
     try {

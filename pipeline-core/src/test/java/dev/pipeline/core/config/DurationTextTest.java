@@ -35,6 +35,9 @@ class DurationTextTest {
     }
     assertThatThrownBy(() -> DurationText.parse("PT-5S"))
         .hasMessage("a duration cannot be negative: PT-5S");
+    assertThatThrownBy(() -> DurationText.parse("999999999999999d"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("a duration too long to hold: 999999999999999d");
   }
 
   static final class Command {
