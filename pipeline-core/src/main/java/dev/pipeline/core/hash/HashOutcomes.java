@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -62,17 +63,19 @@ public final class HashOutcomes implements AutoCloseable {
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     try {
-      for (String topic : List.of(Topics.HASH_JOBS, Topics.HASH_RESULTS)) {
-        if (consumer.partitionsFor(topic, answerWithin).isEmpty()) {
+      // One metadata request a topic: the jobs' topic must exist, the results' too, and this
+      // reads the results and the dead letters.
+      String deadLetters = Topics.deadLetter(Topics.HASH_JOBS);
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : List.of(Topics.HASH_JOBS, Topics.HASH_RESULTS, deadLetters)) {
+        List<PartitionInfo> found = consumer.partitionsFor(topic, answerWithin);
+        if (found.isEmpty() && !topic.equals(deadLetters)) {
           throw new IllegalStateException(
               "topic " + topic + " does not exist; start the pipeline (bin/pipeline up)");
         }
-      }
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : List.of(Topics.HASH_RESULTS, Topics.deadLetter(Topics.HASH_JOBS))) {
-        consumer
-            .partitionsFor(topic, answerWithin)
-            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        if (!topic.equals(Topics.HASH_JOBS)) {
+          found.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
       }
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
