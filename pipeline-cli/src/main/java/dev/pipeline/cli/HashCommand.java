@@ -1,6 +1,8 @@
 package dev.pipeline.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import dev.pipeline.core.message.HashJob;
 import dev.pipeline.core.message.HashResult;
 import dev.pipeline.core.topic.Topics;
@@ -110,6 +112,8 @@ final class HashCommand implements Callable<Integer> {
   private record Settled(@Nullable HashResult result, @Nullable String failure) {}
 
   private static final String LOCAL_PRODUCER = "local";
+  private static final JsonFactory JSON =
+      JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
   private volatile boolean interrupted;
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -280,7 +284,7 @@ final class HashCommand implements Callable<Integer> {
     int ok = 0;
     long hashedBytes = 0;
     int mismatched = 0;
-    List<Map<String, Object>> jsonFiles = new ArrayList<>();
+    List<FileReport> jsonFiles = new ArrayList<>();
     for (Map.Entry<String, Target> job : byJob.entrySet()) {
       Target target = job.getValue();
       Settled outcome = outcomes.get(job.getKey());
@@ -289,21 +293,18 @@ final class HashCommand implements Callable<Integer> {
           outcome == null
               ? "no result (interrupted)"
               : result == null ? outcome.failure() : result.error();
-      Map<String, Object> file = new LinkedHashMap<>();
-      file.put("name", target.name());
       if (error != null) {
         errors.add(target.name() + ": " + error);
-        file.put("error", error);
+        jsonFiles.add(new FileReport(target.name(), error, 0, Map.of(), null));
         if (verify != null && !json) {
           out.println(Manifest.displayName(target.name()) + ": FAILED open or read");
         }
       } else {
         hashedBytes += result.size();
-        file.put("size", result.size());
-        file.put("digests", result.digests());
+        Boolean matched = null;
         if (verify != null) {
           boolean good = Boolean.TRUE.equals(result.verified());
-          file.put("ok", good);
+          matched = good;
           if (good) {
             ok++;
           } else {
@@ -320,25 +321,16 @@ final class HashCommand implements Callable<Integer> {
             out.print(line);
           }
         }
+        jsonFiles.add(
+            new FileReport(target.name(), null, result.size(), result.digests(), matched));
       }
-      jsonFiles.add(file);
     }
     if (manifest != null) {
       Files.writeString(manifest, manifestText, StandardCharsets.UTF_8);
     }
     int failed = errors.size() + mismatched;
     if (json) {
-      Map<String, Object> summary = new LinkedHashMap<>();
-      summary.put("files", byJob.size());
-      summary.put("failed", failed);
-      if (verify != null) {
-        summary.put("ok", ok);
-        summary.put("mismatched", mismatched);
-      }
-      summary.put("seconds", Math.round(seconds * 1000) / 1000.0);
-      summary.put("via", route.description());
-      summary.put("results", jsonFiles);
-      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+      writeJson(byJob.size(), failed, ok, mismatched, seconds, route, jsonFiles);
     }
     for (String error : errors) {
       System.err.println("pipeline: " + error);
@@ -365,6 +357,65 @@ final class HashCommand implements Callable<Integer> {
           manifest == null ? "" : "; manifest " + manifest);
     }
     return interrupted ? 130 : failed == 0 ? 0 : 1;
+  }
+
+  /**
+   * One file in the {@code --json} report: its error, or its size, digests and (verifying) match.
+   */
+  private record FileReport(
+      String name,
+      @Nullable String error,
+      long size,
+      Map<String, String> digests,
+      @Nullable Boolean ok) {}
+
+  /**
+   * Writes the {@code --json} report as it goes. Built as maps and turned into one string, the
+   * report of 20,000 files was 3 MB of text made twice and about a third of a second of this
+   * command.
+   */
+  private void writeJson(
+      int files,
+      int failed,
+      int ok,
+      int mismatched,
+      double seconds,
+      HashRoute route,
+      List<FileReport> reports)
+      throws IOException {
+    try (JsonGenerator json = JSON.createGenerator(System.out).useDefaultPrettyPrinter()) {
+      json.writeStartObject();
+      json.writeNumberField("files", files);
+      json.writeNumberField("failed", failed);
+      if (verify != null) {
+        json.writeNumberField("ok", ok);
+        json.writeNumberField("mismatched", mismatched);
+      }
+      json.writeNumberField("seconds", Math.round(seconds * 1000) / 1000.0);
+      json.writeStringField("via", route.description());
+      json.writeArrayFieldStart("results");
+      for (FileReport file : reports) {
+        json.writeStartObject();
+        json.writeStringField("name", file.name());
+        if (file.error() != null) {
+          json.writeStringField("error", file.error());
+        } else {
+          json.writeNumberField("size", file.size());
+          json.writeObjectFieldStart("digests");
+          for (Map.Entry<String, String> digest : file.digests().entrySet()) {
+            json.writeStringField(digest.getKey(), digest.getValue());
+          }
+          json.writeEndObject();
+          if (file.ok() != null) {
+            json.writeBooleanField("ok", file.ok());
+          }
+        }
+        json.writeEndObject();
+      }
+      json.writeEndArray();
+      json.writeEndObject();
+    }
+    System.out.println();
   }
 
   /**
