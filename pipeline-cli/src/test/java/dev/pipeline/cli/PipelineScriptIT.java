@@ -94,6 +94,51 @@ class PipelineScriptIT {
     assertThat(result.err().strip()).isEqualTo("pipeline: --count must be at least 1: -5");
   }
 
+  @Test
+  void findJdkTakesJavaHomeThenPathThenTheNewestJdkInstalled() throws Exception {
+    Path jvms = Files.createDirectories(home.resolve("jvm"));
+    Path jdk17 = fakeJdk(jvms.resolve("java-17-openjdk-amd64"), "17.0.15");
+    Path jdk21 = fakeJdk(jvms.resolve("jdk-21.0.4"), "21.0.4");
+    Path jdk25 = fakeJdk(jvms.resolve("temurin-25-jdk-amd64"), "25.0.1");
+    Path onPath = Files.createDirectories(home.resolve("path"));
+    Files.createSymbolicLink(onPath.resolve("javac"), jdk17.resolve("bin/javac"));
+    String path = onPath + ":/usr/bin:/bin";
+
+    assertThat(findJdk(Map.of("JAVA_HOME", jdk21.toString(), "PATH", path), jvms).out())
+        .isEqualTo(jdk21 + "\n");
+    // A JAVA_HOME or a javac on PATH older than 21 is passed over for the newest installed.
+    assertThat(findJdk(Map.of("JAVA_HOME", jdk17.toString(), "PATH", path), jvms).out())
+        .isEqualTo(jdk25 + "\n");
+    Files.delete(onPath.resolve("javac"));
+    Files.createSymbolicLink(onPath.resolve("javac"), jdk21.resolve("bin/javac"));
+    assertThat(findJdk(Map.of("PATH", path), jvms).out()).isEqualTo(jdk21 + "\n");
+
+    CliProcess.Result none =
+        findJdk(Map.of("JAVA_HOME", jdk17.toString(), "PATH", "/usr/bin:/bin"), onPath);
+    assertThat(none.exit()).isEqualTo(1);
+    assertThat(none.out()).isEmpty();
+    assertThat(none.err()).startsWith("pipeline: no JDK 21 or newer found");
+  }
+
+  /** A directory shaped like a JDK: bin/java and bin/javac that do nothing, and a release file. */
+  private static Path fakeJdk(Path dir, String version) throws Exception {
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    for (String tool : List.of("java", "javac")) {
+      Path stub = Files.writeString(bin.resolve(tool), "#!/bin/sh\nexit 0\n");
+      stub.toFile().setExecutable(true);
+    }
+    Files.writeString(
+        dir.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+    return dir;
+  }
+
+  private CliProcess.Result findJdk(Map<String, String> env, Path jvmDir) throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("PIPELINE_JVM_DIR", jvmDir.toString());
+    all.putIfAbsent("JAVA_HOME", "");
+    return CliProcess.execute(List.of(ROOT.resolve("bin/find-jdk").toString()), ROOT, home, all);
+  }
+
   /** Runs bin/pipeline; PIPELINE_NO_BUILD, so stale jars fail the test instead of rebuilding. */
   private CliProcess.Result script(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/pipeline").toString()));
