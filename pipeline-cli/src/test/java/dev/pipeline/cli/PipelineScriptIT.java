@@ -59,6 +59,15 @@ class PipelineScriptIT {
       assertThat(cds.resolve("cli-help.jsa")).isRegularFile();
       assertThat(script("help", "publish").out()).isEqualTo(first.out());
     }
+
+    // 'hash --producer' loads other classes than 'hash' (HTTP, not Kafka): it has its own cache.
+    assertThat(script("hash", "--producer", "--help").exit()).isZero();
+    assertThat(
+            cds.resolve(
+                jdkMajor(jdkHome) >= 25
+                    ? "cli-hash-producer." + jdk + ".aot.conf"
+                    : "cli-hash-producer.jsa"))
+        .isRegularFile();
   }
 
   @Test
