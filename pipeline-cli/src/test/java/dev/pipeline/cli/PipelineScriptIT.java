@@ -60,8 +60,16 @@ class PipelineScriptIT {
       assertThat(script("help", "publish").out()).isEqualTo(first.out());
     }
 
+    // A help run loads none of a command's working classes: it is kept as 'help', so it does not
+    // decide what the command's own cache holds.
+    assertThat(script("hash", "--help").exit()).isZero();
+    try (java.util.stream.Stream<Path> files = Files.list(cds)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .noneMatch(file -> file.startsWith("cli-hash"));
+    }
+
     // 'hash --producer' loads other classes than 'hash' (HTTP, not Kafka): it has its own cache.
-    assertThat(script("hash", "--producer", "--help").exit()).isZero();
+    assertThat(script("hash", "--producer", "no-such-file").exit()).isNotZero();
     assertThat(
             cds.resolve(
                 jdkMajor(jdkHome) >= 25
