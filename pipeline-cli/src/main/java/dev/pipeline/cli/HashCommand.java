@@ -295,7 +295,9 @@ final class HashCommand implements Callable<Integer> {
               : result == null ? outcome.failure() : result.error();
       if (error != null) {
         errors.add(target.name() + ": " + error);
-        jsonFiles.add(new FileReport(target.name(), error, 0, Map.of(), null));
+        if (json) {
+          jsonFiles.add(new FileReport(target.name(), error, 0, Map.of(), null));
+        }
         if (verify != null && !json) {
           out.println(Manifest.displayName(target.name()) + ": FAILED open or read");
         }
@@ -321,8 +323,10 @@ final class HashCommand implements Callable<Integer> {
             out.print(line);
           }
         }
-        jsonFiles.add(
-            new FileReport(target.name(), null, result.size(), result.digests(), matched));
+        if (json) {
+          jsonFiles.add(
+              new FileReport(target.name(), null, result.size(), result.digests(), matched));
+        }
       }
     }
     if (manifest != null) {
