@@ -123,10 +123,15 @@ final class TestSite implements AutoCloseable {
       path += "?" + exchange.getRequestURI().getRawQuery();
     }
     arrivals.add(path);
+    boolean answering = false;
     try {
       if (latencyMs > 0) {
         Thread.sleep(latencyMs);
       }
+      // A request is in flight until the server starts its answer: the client may send its next
+      // one as soon as it has read this answer, before this thread reaches its finally.
+      inFlight.decrementAndGet();
+      answering = true;
       Handler handler = handlers.get(path);
       if (handler == null) {
         send(exchange, 404, "text/html", "<html><title>Not found</title></html>");
@@ -138,7 +143,9 @@ final class TestSite implements AutoCloseable {
     } catch (Exception e) {
       send(exchange, 500, "text/plain", e.toString());
     } finally {
-      inFlight.decrementAndGet();
+      if (!answering) {
+        inFlight.decrementAndGet();
+      }
       requests.add(
           new Request(path, start, System.nanoTime(), Map.copyOf(exchange.getRequestHeaders())));
       exchange.close();
