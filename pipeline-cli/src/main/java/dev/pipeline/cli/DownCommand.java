@@ -34,6 +34,7 @@ final class DownCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     int count = state.get().services().size() + (state.get().broker() == null ? 0 : 1);
+    ResidentCli.stop(pipeline.layout(), Duration.ofSeconds(5));
     List<String> killed = pipeline.down(Duration.ofSeconds(timeoutSeconds));
     awaitPortFree(state.get().brokerPort());
     System.out.printf(

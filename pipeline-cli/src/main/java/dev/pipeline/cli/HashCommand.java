@@ -150,15 +150,13 @@ final class HashCommand implements Callable<Integer> {
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  interrupted = true;
-                  route.cancel();
-                  awaitQuietly(finished);
-                },
-                "hash-interrupt"));
+    Caller.current()
+        .onInterrupt(
+            () -> {
+              interrupted = true;
+              route.cancel();
+              awaitQuietly(finished);
+            });
     try (route) {
       String run = PublishCommand.runId();
       Map<String, Target> byJob = new LinkedHashMap<>();
@@ -330,7 +328,7 @@ final class HashCommand implements Callable<Integer> {
       }
     }
     if (manifest != null) {
-      Files.writeString(manifest, manifestText, StandardCharsets.UTF_8);
+      Files.writeString(Caller.current().resolve(manifest), manifestText, StandardCharsets.UTF_8);
     }
     int failed = errors.size() + mismatched;
     if (json) {
@@ -429,13 +427,18 @@ final class HashCommand implements Callable<Integer> {
   private static List<Target> walk(List<Path> paths, String algorithm) {
     List<Target> targets = new ArrayList<>();
     for (Path path : paths) {
-      if (!Files.exists(path)) {
+      // Walked from where the caller is; each file is named as the caller wrote its start (the
+      // walk's paths all begin with the start's, so the rest of a path is what to append).
+      Path start = Caller.current().resolve(path);
+      if (!Files.exists(start)) {
         throw new CliException("no such file or directory: " + path);
       }
+      String given = path.toString();
+      int startLength = start.toString().length();
       List<Target> found = new ArrayList<>();
       try {
         Files.walkFileTree(
-            path,
+            start,
             new SimpleFileVisitor<>() {
               @Override
               public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
@@ -456,7 +459,9 @@ final class HashCommand implements Callable<Integer> {
               }
 
               private Target target(Path file, long size) {
-                return new Target(file.toString(), file.toAbsolutePath(), size, algorithm, null);
+                String rest = file.toString().substring(startLength);
+                String name = given.isEmpty() ? rest.substring(1) : given + rest;
+                return new Target(name, file, size, algorithm, null);
               }
             });
       } catch (IOException e) {
@@ -469,11 +474,12 @@ final class HashCommand implements Callable<Integer> {
     return targets;
   }
 
-  /** Lists the files of a manifest, named as written and found relative to this directory. */
+  /** Lists the files of a manifest, named as written and found relative to the caller. */
   private static List<Target> fromManifest(Path manifest) {
+    Caller caller = Caller.current();
     String text;
     try {
-      text = Files.readString(manifest, StandardCharsets.UTF_8);
+      text = Files.readString(caller.resolve(manifest), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new CliException("no such manifest: " + manifest);
     } catch (IOException e) {
@@ -488,10 +494,10 @@ final class HashCommand implements Callable<Integer> {
     return entries.stream()
         .map(
             entry -> {
-              Path file = Path.of(entry.name());
+              Path file = caller.resolve(Path.of(entry.name()));
               return new Target(
                   entry.name(),
-                  file.toAbsolutePath(),
+                  file,
                   Files.isRegularFile(file) ? size(file) : 0,
                   Manifest.algorithmFor(entry.hex()),
                   entry.hex());

@@ -1,14 +1,9 @@
 package dev.pipeline.cli;
 
 import dev.pipeline.core.config.DurationText;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -110,32 +105,9 @@ public final class PipelineCli implements Runnable {
   }
 
   public static void main(String[] args) {
-    AtomicInteger exit = new AtomicInteger(STOPPED);
-    String recording = System.getProperty("pipeline.aot.recording");
-    if (recording != null) {
-      Runtime.getRuntime()
-          .addShutdownHook(new Thread(() -> markRecording(recording, exit.get()), "aot-recording"));
-    }
-    exit.set(commandLine(args).execute(args));
-    System.exit(exit.get());
-  }
-
-  /** The exit code of a run stopped before its command returned (Ctrl-C). */
-  private static final int STOPPED = -1;
-
-  /**
-   * Tells {@code bin/pipeline} that this run, which records the command's start-up cache, did the
-   * command's work: it ended well, with failures found (1), or was stopped (Ctrl-C). A run refused
-   * at the start (a typo, a missing file: 2 and up) loaded too few of its classes to teach the
-   * cache, and the script drops its recording so that the next run records again.
-   */
-  private static void markRecording(String recording, int exit) {
-    if (exit == 0 || exit == 1 || exit == 130 || exit == STOPPED) {
-      try {
-        Files.writeString(Path.of(recording + ".ok"), "");
-      } catch (IOException | InvalidPathException e) {
-        // Then the next run records again.
-      }
-    }
+    AotRecording.markAtExit();
+    int exit = commandLine(args).execute(args);
+    AotRecording.exit(exit);
+    System.exit(exit);
   }
 }

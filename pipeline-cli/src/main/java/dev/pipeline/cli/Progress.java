@@ -6,7 +6,7 @@ import java.util.Locale;
 final class Progress {
   private final String verb;
   private final long total;
-  private final boolean terminal = System.console() != null;
+  private final boolean terminal = Caller.current().terminal();
   private long lastDrawNanos;
 
   /**

@@ -42,18 +42,16 @@ final class PublishRun implements Sender {
     this.publisher = publisher;
     this.rate = rate;
     this.progress = new Progress("sent", total);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  interrupted = true;
-                  try {
-                    finished.await(30, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "publish-interrupt"));
+    Caller.current()
+        .onInterrupt(
+            () -> {
+              interrupted = true;
+              try {
+                finished.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
   }
 
   /** Whether Ctrl-C (or SIGTERM) asked the run to stop. */

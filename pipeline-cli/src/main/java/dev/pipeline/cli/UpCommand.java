@@ -80,6 +80,7 @@ final class UpCommand implements Callable<Integer> {
     LocalPipeline pipeline = new LocalPipeline(Layout.detect(), json ? System.err : System.out);
     Optional<State> running = pipeline.running();
     if (running.isPresent()) {
+      ResidentCli.start(pipeline.layout()); // again, if it was stopped or killed
       long alive = running.get().services().stream().filter(ManagedProcess::alive).count();
       System.out.println(
           "The pipeline is already up (Kafka "
@@ -91,6 +92,7 @@ final class UpCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     State state = pipeline.up(counts, Optional.ofNullable(bootstrap), port, partitions);
+    ResidentCli.start(pipeline.layout());
     double seconds = (System.nanoTime() - start) / 1e9;
     if (json) {
       Map<String, Object> result = new LinkedHashMap<>();

@@ -59,7 +59,39 @@ final class CliProcess {
     command.addAll(List.of(args));
     Map<String, String> all = new HashMap<>(env);
     all.put("PIPELINE_KAFKA_PORT", String.valueOf(port));
+    // As bin/pipeline runs it: the resident CLI that 'up' starts takes commands only from callers
+    // with its PIPELINE_* variables.
+    all.put("PIPELINE_NO_BUILD", "1");
     return execute(command, directory, home, all);
+  }
+
+  /**
+   * Runs {@code bin/pipeline ARGS} in {@code directory}, with this CLI's environment and
+   * PIPELINE_NO_BUILD (stale jars fail the test instead of rebuilding).
+   */
+  Result script(Path directory, String... args) throws Exception {
+    return execute(scriptCommand(args), directory, home, scriptEnv());
+  }
+
+  /** Starts {@code bin/pipeline ARGS} in {@code directory}; its output goes to out and err. */
+  Process startScript(Path directory, Path out, Path err, String... args) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(scriptCommand(args)).directory(directory.toFile());
+    builder.environment().put("PIPELINE_HOME", home.toString());
+    builder.environment().putAll(scriptEnv());
+    return builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+  }
+
+  private static List<String> scriptCommand(String... args) {
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/pipeline").toString()));
+    command.addAll(List.of(args));
+    return command;
+  }
+
+  private Map<String, String> scriptEnv() {
+    Map<String, String> all = new HashMap<>(env);
+    all.put("PIPELINE_KAFKA_PORT", String.valueOf(port));
+    all.put("PIPELINE_NO_BUILD", "1");
+    return all;
   }
 
   /**
