@@ -27,7 +27,7 @@ ours() { # PATH [--producer] -> seconds for bin/pipeline hash PATH --wait (first
   # The whole command's seconds go to $work/whole, timed around the command alone: its report goes
   # to a file and is read after.
   local s; s=$(date +%s.%N)
-  (cd "$work" && "$P" hash "$@" --wait --json >"$work/report.json")
+  (cd "$work" && env ${OWN_JVM:+PIPELINE_NO_RESIDENT=1} "$P" hash "$@" --wait --json >"$work/report.json")
   echo "$(date +%s.%N) - $s" | bc -l >"$work/whole"
   secs <"$work/report.json"
 }
@@ -137,7 +137,8 @@ PY
   echo
   echo "Jobs: the first job sent to the last result. Whole command: the CLI's start, walk and"
   echo "report too, as a user times it; the peer's is always the whole command. Route: the CLI's"
-  echo "own Kafka clients (the default), or through producer-service (--producer). Warm-up: runs"
+  echo "own Kafka clients (the default), or through producer-service (--producer); run by the resident"
+  echo "CLI that 'up' starts (the default), or in a JVM of its own (PIPELINE_NO_RESIDENT=1). Warm-up: runs"
   echo "until the median of the last 5 is within 5% of the 5 before (at least ${BENCH_WARMUP:-20},"
   echo "at most 60). Each measured run is followed by a run of the peer, so both see the same"
   echo "moment of this shared machine; the ratio is of the two medians."
@@ -155,8 +156,9 @@ sys.exit(0 if abs(b-a)<=0.05*a else 1)' "$@"
   all_peer=()
   for n in 1 2; do
     scale 0; scale "$n"
-    for route in direct --producer; do
+    for route in direct own-jvm --producer; do
       args=(small); [ "$route" = --producer ] && args+=(--producer)
+      OWN_JVM=""; [ "$route" = own-jvm ] && OWN_JVM=1
       # A fresh worker and the broker compile for many runs: on a fresh pipeline (session 22) one
       # hasher took 7.2, 3.4, 2.7, 2.4, 2.1, 1.8, 1.5, 1.6, 1.6, 1.6, 1.4, 1.5, 1.7, 1.4, then
       # 1.2-1.7 s; session 23 saw 1.1-1.2 s only after 40 runs. Workers run for long, so the
@@ -175,7 +177,7 @@ sys.exit(0 if abs(b-a)<=0.05*a else 1)' "$@"
       done
       all_peer+=("${peer[@]}")
       j=$(rate 20000 "$(median5 "${jobs[@]}")") w=$(rate 20000 "$(median5 "${whole[@]}")") q=$(rate 20000 "$(median5 "${peer[@]}")")
-      echo "| $n process(es) | $route | ${#warm[@]} | $j | $w | $q | $(awk "BEGIN{printf \"%.2f\", $j/$q}") | $(awk "BEGIN{printf \"%.2f\", $w/$q}") |"
+      echo "| $n process(es) | $( [ "$route" = own-jvm ] && echo 'direct, a JVM of its own' || echo "$route") | ${#warm[@]} | $j | $w | $q | $(awk "BEGIN{printf \"%.2f\", $j/$q}") | $(awk "BEGIN{printf \"%.2f\", $w/$q}") |"
     done
   done
   echo
