@@ -43,8 +43,12 @@ final class ResidentCli {
   static final List<String> COMMANDS = List.of("hash", "publish hash");
 
   static boolean runsHere(String[] args) {
-    return (args.length > 0 && args[0].equals("hash"))
-        || (args.length > 1 && args[0].equals("publish") && args[1].equals("hash"));
+    return COMMANDS.stream()
+        .map(command -> command.split(" "))
+        .anyMatch(
+            words ->
+                args.length >= words.length
+                    && java.util.Arrays.equals(args, 0, words.length, words, 0, words.length));
   }
 
   private final Layout layout;
@@ -106,17 +110,27 @@ final class ResidentCli {
     }
   }
 
+  /** The one of {@code layout}, as {@code status} lists processes, if it runs. */
+  static Optional<ManagedProcess> running(Layout layout) {
+    return process(layout)
+        .map(
+            p ->
+                new ManagedProcess(
+                    SERVICE,
+                    0,
+                    p.pid(),
+                    p.info().startInstant().map(Instant::toEpochMilli).orElse(0L),
+                    layout.logs().resolve("cli.log").toString(),
+                    0,
+                    ManagedProcess.startTicksSinceBoot(p.pid())));
+  }
+
+  /** Its name in {@code status}. */
+  static final String SERVICE = "resident-cli";
+
   /** Stops the one of {@code layout}, if any, and waits for it to end. */
   static void stop(Layout layout, Duration timeout) {
-    Path pid = layout.home().resolve("cli").resolve("pid");
-    Optional<ProcessHandle> process;
-    try {
-      process = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip()));
-    } catch (IOException | NumberFormatException e) {
-      return; // none started, or gone
-    }
-    process
-        .filter(p -> p.info().commandLine().orElse("").contains(ResidentCli.class.getName()))
+    process(layout)
         .ifPresent(
             p -> {
               p.destroy();
@@ -126,6 +140,17 @@ final class ResidentCli {
                 p.destroyForcibly();
               }
             });
+  }
+
+  /** The process its pid file names, if that is still a resident CLI (pids are reused). */
+  private static Optional<ProcessHandle> process(Layout layout) {
+    try {
+      return ProcessHandle.of(
+              Long.parseLong(Files.readString(layout.home().resolve("cli").resolve("pid")).strip()))
+          .filter(p -> p.info().commandLine().orElse("").contains(ResidentCli.class.getName()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty(); // none started, or gone
+    }
   }
 
   private static boolean answers(Layout layout) {

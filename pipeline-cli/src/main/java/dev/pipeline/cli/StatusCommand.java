@@ -100,6 +100,7 @@ final class StatusCommand implements Callable<Integer> {
           }
           processes.addAll(s.services());
         });
+    ResidentCli.running(Layout.detect()).ifPresent(processes::add);
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("at", Instant.now().toString());
@@ -173,7 +174,9 @@ final class StatusCommand implements Callable<Integer> {
       boolean alive = p.alive();
       table.row(
           p.service(),
-          p.service().equals("local-kafka") ? "-" : p.index(),
+          p.service().equals("local-kafka") || p.service().equals(ResidentCli.SERVICE)
+              ? "-"
+              : p.index(),
           p.pid(),
           alive ? "running" : "exited",
           alive ? Table.duration(p.uptime()) : "-",

@@ -167,6 +167,17 @@ class ResidentCliIT {
     assertThat(residentLog()).contains("pipeline hash a.txt --wait (in " + files + ")");
 
     long second = Long.parseLong(Files.readString(home.resolve("cli/pid")).strip());
+    CliProcess.Result status = cli.run("status", "--json", "--interval", "0.2");
+    assertThat(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(status.out())
+                .get("processes"))
+        .anySatisfy(
+            p -> {
+              assertThat(p.get("service").asText()).isEqualTo("resident-cli");
+              assertThat(p.get("pid").asLong()).isEqualTo(second);
+              assertThat(p.get("alive").asBoolean()).isTrue();
+            });
     assertThat(cli.run("down").exit()).isZero();
     assertThat(ProcessHandle.of(second)).isEmpty();
     assertThat(home.resolve("cli/cli.sock")).doesNotExist();
