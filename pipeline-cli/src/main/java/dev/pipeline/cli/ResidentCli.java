@@ -69,7 +69,8 @@ final class ResidentCli {
 
   /**
    * Starts one for {@code layout} as a process of its own, logging to {@code logs/cli.log}, unless
-   * one answers already; returns its pid, or empty when one was up.
+   * one answers already, and waits (up to 10 s) until it answers, so that the commands after {@code
+   * up} find it; returns its pid, or empty when one was up.
    */
   static Optional<Long> start(Layout layout) {
     if (answers(layout)) {
@@ -104,9 +105,16 @@ final class ResidentCli {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
               .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (process.isAlive() && !answers(layout) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
       return Optional.of(process.pid());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the resident CLI", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
     }
   }
 
@@ -169,9 +177,10 @@ final class ResidentCli {
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     Files.deleteIfExists(socket); // left by one that was killed
     Path pid = dir.resolve("pid");
+    // Written before it answers: whoever finds it answering finds its pid too.
+    Files.writeString(pid, ProcessHandle.current().pid() + "\n");
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
     server.bind(UnixDomainSocketAddress.of(socket));
-    Files.writeString(pid, ProcessHandle.current().pid() + "\n");
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
