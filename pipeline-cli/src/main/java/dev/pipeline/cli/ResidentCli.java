@@ -3,7 +3,6 @@ package dev.pipeline.cli;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -76,35 +75,17 @@ final class ResidentCli {
     if (answers(layout)) {
       return Optional.empty();
     }
-    List<String> command = new ArrayList<>();
-    if (new File("/usr/bin/setsid").canExecute()) {
-      command.add("/usr/bin/setsid"); // no Ctrl-C in the terminal that ran 'up' reaches it
-    }
-    command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.addAll(
+    List<String> arguments = new ArrayList<>(Supervisor.commonJvmOptions());
+    arguments.addAll(
         List.of(
-            "-XX:+UseSerialGC",
-            "--enable-native-access=ALL-UNNAMED",
             "-Dpipeline.root=" + layout.root(),
             "-cp",
             layout.jar("pipeline-cli").toString(),
             ResidentCli.class.getName()));
-    Path log = layout.logs().resolve("cli.log");
     try {
-      Files.createDirectories(layout.logs());
-      Files.writeString(
-          log,
-          "---- " + Instant.now() + " starting the resident CLI\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
       Process process =
-          new ProcessBuilder(command)
-              .directory(layout.root().toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .start();
+          Supervisor.startJvm(
+              layout, SERVICE, arguments, Map.of(), layout.logs().resolve("cli.log"));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (process.isAlive() && !answers(layout) && System.nanoTime() < deadline) {
         Thread.sleep(50);

@@ -201,37 +201,18 @@ final class Supervisor {
                 index == 0 && name.equals("local-kafka")
                     ? "local-kafka.log"
                     : name + "-" + index + ".log");
-    List<String> command = new ArrayList<>();
-    if (new File("/usr/bin/setsid").canExecute()) {
-      command.add("/usr/bin/setsid");
-    }
     String javaCommand = ProcessHandle.current().info().command().orElse("java");
-    command.add(javaCommand);
     List<String> options = new ArrayList<>(jvmOptions);
     options.addAll(commonJvmOptions());
-    command.addAll(options);
+    List<String> command = new ArrayList<>(options);
     command.addAll(
         new ServiceJvmCache(layout.sharedArchives(), javaCommand)
             .options(name, index, jar, options));
     command.add("-jar");
     command.add(jar.toString());
     command.addAll(args);
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(layout.root().toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    builder.environment().putAll(env);
     try {
-      Files.writeString(
-          log,
-          "---- " + Instant.now() + " starting " + name + "\n",
-          StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.APPEND);
-      Process process = builder.start();
-      // setsid execs the JVM in place, so the pid is the JVM's.
+      Process process = startJvm(layout, name, command, env, log);
       long started =
           process
               .info()
@@ -252,10 +233,41 @@ final class Supervisor {
   }
 
   /**
+   * Starts a JVM of this JDK with {@code arguments} and {@code env}, in a session of its own (no
+   * Ctrl-C of the terminal reaches it), in the repository, its output appended to {@code log} after
+   * a line saying so.
+   */
+  static Process startJvm(
+      Layout layout, String name, List<String> arguments, Map<String, String> env, Path log)
+      throws IOException {
+    List<String> command = new ArrayList<>();
+    if (new File("/usr/bin/setsid").canExecute()) {
+      command.add("/usr/bin/setsid"); // which execs the JVM in place: the pid is the JVM's
+    }
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(arguments);
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(layout.root().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().putAll(env);
+    Files.createDirectories(log.getParent());
+    Files.writeString(
+        log,
+        "---- " + Instant.now() + " starting " + name + "\n",
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+    return builder.start();
+  }
+
+  /**
    * The serial collector (small heaps, no collector threads on a small machine); what a service
    * keeps between runs is {@link ServiceJvmCache}'s.
    */
-  private static List<String> commonJvmOptions() {
+  static List<String> commonJvmOptions() {
     List<String> options =
         new ArrayList<>(List.of("-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
     if (Runtime.version().feature() >= 24) {
