@@ -187,6 +187,19 @@ final class RelayClient {
     }
   }
 
+  /**
+   * Writes one frame, whole, and sends it: a frame's bytes never mix with another's from another
+   * thread (the command's stdout and stderr are written by its own threads).
+   */
+  static void writeFrame(DataOutputStream frames, byte kind, byte[] payload) throws IOException {
+    synchronized (frames) {
+      frames.writeByte(kind);
+      frames.writeInt(payload.length);
+      frames.write(payload);
+      frames.flush();
+    }
+  }
+
   static void writeText(DataOutputStream out, String text) throws IOException {
     byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     out.writeInt(bytes.length);

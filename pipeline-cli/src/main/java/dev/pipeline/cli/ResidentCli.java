@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -69,11 +70,11 @@ final class ResidentCli {
   /**
    * Starts one for {@code layout} as a process of its own, logging to {@code logs/cli.log}, unless
    * one answers already, and waits (up to 10 s) until it answers, so that the commands after {@code
-   * up} find it; returns its pid, or empty when one was up.
+   * up} find it.
    */
-  static Optional<Long> start(Layout layout) {
+  static void start(Layout layout) {
     if (answers(layout)) {
-      return Optional.empty();
+      return;
     }
     List<String> arguments = new ArrayList<>(Supervisor.commonJvmOptions());
     arguments.addAll(
@@ -90,12 +91,10 @@ final class ResidentCli {
       while (process.isAlive() && !answers(layout) && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
-      return Optional.of(process.pid());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the resident CLI", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Optional.empty();
     }
   }
 
@@ -205,12 +204,10 @@ final class ResidentCli {
 
   private static void decline(SocketChannel caller, String reason) {
     try (caller) {
-      DataOutputStream out = new DataOutputStream(Channels.newOutputStream(caller));
-      byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
-      out.writeByte(RelayClient.DECLINED);
-      out.writeInt(bytes.length);
-      out.write(bytes);
-      out.flush();
+      RelayClient.writeFrame(
+          new DataOutputStream(Channels.newOutputStream(caller)),
+          RelayClient.DECLINED,
+          reason.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       // the caller went away
     }
@@ -294,12 +291,7 @@ final class ResidentCli {
           exit,
           (System.nanoTime() - start) / 1e9,
           command);
-      synchronized (frames) {
-        frames.writeByte(RelayClient.EXIT);
-        frames.writeInt(4);
-        frames.writeInt(exit);
-        frames.flush();
-      }
+      RelayClient.writeFrame(frames, RelayClient.EXIT, ByteBuffer.allocate(4).putInt(exit).array());
     } finally {
       System.setOut(log);
       System.setErr(logErr);
@@ -390,12 +382,7 @@ final class ResidentCli {
       if (pending.size() == 0) {
         return;
       }
-      synchronized (frames) {
-        frames.writeByte(kind);
-        frames.writeInt(pending.size());
-        pending.writeTo(frames);
-        frames.flush();
-      }
+      RelayClient.writeFrame(frames, kind, pending.toByteArray());
       pending.reset();
     }
   }

@@ -57,12 +57,7 @@ final class CliProcess {
                 "-jar",
                 ROOT.resolve("pipeline-cli/target/pipeline-cli.jar").toString()));
     command.addAll(List.of(args));
-    Map<String, String> all = new HashMap<>(env);
-    all.put("PIPELINE_KAFKA_PORT", String.valueOf(port));
-    // As bin/pipeline runs it: the resident CLI that 'up' starts takes commands only from callers
-    // with its PIPELINE_* variables.
-    all.put("PIPELINE_NO_BUILD", "1");
-    return execute(command, directory, home, all);
+    return execute(command, directory, home, environment());
   }
 
   /**
@@ -70,15 +65,15 @@ final class CliProcess {
    * PIPELINE_NO_BUILD (stale jars fail the test instead of rebuilding).
    */
   Result script(Path directory, String... args) throws Exception {
-    return execute(scriptCommand(args), directory, home, scriptEnv());
+    return execute(scriptCommand(args), directory, home, environment());
   }
 
   /** Starts {@code bin/pipeline ARGS} in {@code directory}; its output goes to out and err. */
   Process startScript(Path directory, Path out, Path err, String... args) throws IOException {
-    ProcessBuilder builder = new ProcessBuilder(scriptCommand(args)).directory(directory.toFile());
-    builder.environment().put("PIPELINE_HOME", home.toString());
-    builder.environment().putAll(scriptEnv());
-    return builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    return builder(scriptCommand(args), directory, home, environment())
+        .redirectOutput(out.toFile())
+        .redirectError(err.toFile())
+        .start();
   }
 
   private static List<String> scriptCommand(String... args) {
@@ -87,7 +82,11 @@ final class CliProcess {
     return command;
   }
 
-  private Map<String, String> scriptEnv() {
+  /**
+   * The variables of every run, the jar's and the script's alike: the resident CLI that 'up' starts
+   * takes commands only from callers with its PIPELINE_* variables.
+   */
+  private Map<String, String> environment() {
     Map<String, String> all = new HashMap<>(env);
     all.put("PIPELINE_KAFKA_PORT", String.valueOf(port));
     all.put("PIPELINE_NO_BUILD", "1");
@@ -100,9 +99,7 @@ final class CliProcess {
    */
   static Result execute(List<String> command, Path directory, Path home, Map<String, String> env)
       throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
-    builder.environment().put("PIPELINE_HOME", home.toString());
-    builder.environment().putAll(env);
+    ProcessBuilder builder = builder(command, directory, home, env);
     Path out = Files.createTempFile(home, "out", ".txt");
     Path err = Files.createTempFile(home, "err", ".txt");
     Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
@@ -111,6 +108,14 @@ final class CliProcess {
       throw new AssertionError(String.join(" ", command) + " did not finish");
     }
     return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static ProcessBuilder builder(
+      List<String> command, Path directory, Path home, Map<String, String> env) {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
+    builder.environment().put("PIPELINE_HOME", home.toString());
+    builder.environment().putAll(env);
+    return builder;
   }
 
   /** A free port whose successor is free too: the broker takes both (controller). */
