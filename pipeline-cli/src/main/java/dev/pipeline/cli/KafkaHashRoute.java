@@ -3,7 +3,6 @@ package dev.pipeline.cli;
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.hash.HashOutcomes;
 import dev.pipeline.core.message.HashJob;
-import dev.pipeline.core.runtime.Publisher;
 import dev.pipeline.core.topic.Topics;
 import java.time.Duration;
 import java.util.Map;
@@ -12,20 +11,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.jspecify.annotations.Nullable;
 
-/** Publishes jobs and reads their outcomes with Kafka clients of this process. */
+/**
+ * Publishes jobs and reads their outcomes with Kafka clients of this process ({@link HashClients}).
+ */
 final class KafkaHashRoute implements HashRoute {
   private final KafkaSettings kafka;
-  private final @Nullable HashOutcomes outcomes;
-  private final Publisher publisher;
+  private final boolean waiting;
+  private final HashClients clients;
   private final Map<String, String> refused = new ConcurrentHashMap<>();
 
   /** With {@code waiting}, starts reading outcomes before the first job is published. */
   KafkaHashRoute(KafkaSettings kafka, boolean waiting) {
     this.kafka = kafka;
-    this.outcomes = waiting ? outcomes(kafka) : null;
-    this.publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS);
+    this.waiting = waiting;
+    this.clients = HashClients.open(kafka, waiting);
   }
 
   /**
@@ -49,7 +49,8 @@ final class KafkaHashRoute implements HashRoute {
 
   @Override
   public void submit(HashJob job) {
-    publisher
+    clients
+        .publisher()
         .publish(Topics.HASH_JOBS, job.jobId(), job)
         .whenComplete(
             (metadata, error) -> {
@@ -61,7 +62,10 @@ final class KafkaHashRoute implements HashRoute {
 
   @Override
   public Map<String, String> finish() {
-    publisher.flush(); // returns once every send has completed and its callback run
+    clients.publisher().flush(); // returns once every send has completed and its callback run
+    if (refused.isEmpty() && !waiting) {
+      clients.served();
+    }
     return Map.copyOf(refused);
   }
 
@@ -71,10 +75,14 @@ final class KafkaHashRoute implements HashRoute {
       Duration timeout,
       BooleanSupplier stop,
       Consumer<HashOutcomes.Outcome> onOutcome) {
-    if (outcomes == null) {
+    if (!waiting) {
       throw new IllegalStateException("this route was opened without waiting");
     }
-    return outcomes.awaitAll(jobIds, timeout, stop, onOutcome);
+    Set<String> pending = clients.outcomes().awaitAll(jobIds, timeout, stop, onOutcome);
+    if (refused.isEmpty()) {
+      clients.served();
+    }
+    return pending;
   }
 
   @Override
@@ -84,10 +92,6 @@ final class KafkaHashRoute implements HashRoute {
 
   @Override
   public void close() {
-    try (publisher) {
-      if (outcomes != null) {
-        outcomes.close();
-      }
-    }
+    clients.close();
   }
 }

@@ -274,9 +274,9 @@ final class PublishCommand implements Runnable {
       String run = runId();
       KafkaSettings kafka = cluster.kafkaForHashJobs(wait);
       java.util.Set<String> ids = new java.util.HashSet<>();
-      try (HashOutcomes results = wait ? KafkaHashRoute.outcomes(kafka) : null;
-          Publisher publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS)) {
-        PublishRun publishing = new PublishRun("hash jobs", count, publisher, 0);
+      try (HashClients clients = HashClients.open(kafka, wait)) {
+        HashOutcomes results = wait ? clients.outcomes() : null;
+        PublishRun publishing = new PublishRun("hash jobs", count, clients.publisher(), 0);
         Instant now = Instant.now();
         long start = System.nanoTime();
         for (long i = 0; i < count && !publishing.interrupted(); i++) {
@@ -296,6 +296,9 @@ final class PublishCommand implements Runnable {
         }
         int exit = publishing.finish();
         if (results == null || exit != 0) {
+          if (exit == 0) {
+            clients.served();
+          }
           return exit;
         }
         long[] done = {0};
@@ -306,6 +309,7 @@ final class PublishCommand implements Runnable {
                 java.time.Duration.ofHours(1),
                 publishing::interrupted,
                 outcome -> progress.update(++done[0], (System.nanoTime() - start) / 1e9));
+        clients.served();
         progress.done();
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(

@@ -64,6 +64,7 @@ final class ResidentCli {
   }
 
   public static void main(String[] args) throws IOException {
+    HashClients.keepBetweenCommands(true);
     new ResidentCli(Layout.detect()).serve();
   }
 

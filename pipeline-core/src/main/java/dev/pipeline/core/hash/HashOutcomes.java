@@ -78,12 +78,21 @@ public final class HashOutcomes implements AutoCloseable {
         }
       }
       consumer.assign(partitions);
-      consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // fixes the start before any job is published
+      startAtEnd();
     } catch (RuntimeException e) {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Moves to the topics' ends now, so a reader kept for another run (the resident CLI's) reads only
+   * what comes after; call it before that run's first job is published. Records fetched and not yet
+   * handed out are dropped.
+   */
+  public void startAtEnd() {
+    consumer.seekToEnd(consumer.assignment());
+    consumer.assignment().forEach(consumer::position); // fixes the start before the jobs go out
   }
 
   /**

@@ -50,6 +50,18 @@ class HashOutcomesIT {
       assertThat(pending).containsExactly("before");
       assertThat(seen).extracting(HashOutcomes.Outcome::jobId).containsExactly("after");
       assertThat(seen.get(0).result().digests()).containsEntry("SHA-256", "ab".repeat(32));
+
+      // Kept for another run, it starts again at the ends: what came between is not read.
+      results.send(List.of("between"), List.of(result("between")));
+      outcomes.startAtEnd();
+      results.send(List.of("next"), List.of(result("next")));
+      seen.clear();
+      pending =
+          outcomes.awaitAll(
+              Set.of("between", "next"), Duration.ofSeconds(3), () -> false, seen::add);
+
+      assertThat(pending).containsExactly("between");
+      assertThat(seen).extracting(HashOutcomes.Outcome::jobId).containsExactly("next");
     }
   }
 

@@ -1,0 +1,124 @@
+package dev.pipeline.cli;
+
+import dev.pipeline.core.config.KafkaSettings;
+import dev.pipeline.core.hash.HashOutcomes;
+import dev.pipeline.core.runtime.Publisher;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Kafka clients a command publishes hash jobs with and reads their outcomes with. A command in
+ * a JVM of its own makes them and closes them as it ends. The resident CLI keeps them for its next
+ * command ({@link #keepBetweenCommands}): making a producer and a consumer and fetching their
+ * metadata is most of what a short {@code pipeline hash} costs it, and the broker too (new
+ * connections, metadata, offsets).
+ *
+ * <p>Clients are kept only once a command has said they served it without a failure ({@link
+ * #served}), and only for the same Kafka settings; the resident CLI runs one command at a time, so
+ * at most one set is in use, and one kept.
+ */
+final class HashClients implements AutoCloseable {
+  private static boolean keeping;
+  private static @Nullable HashClients kept;
+
+  private final KafkaSettings kafka;
+  private final Publisher publisher;
+  private @Nullable HashOutcomes outcomes;
+  private boolean served;
+
+  private HashClients(KafkaSettings kafka) {
+    this.kafka = kafka;
+    this.publisher = new Publisher(kafka, Publisher.UNORDERED_JOBS);
+  }
+
+  /**
+   * Whether from now on clients that served a command well serve the next one too (the resident
+   * CLI); turned off, the kept clients are closed.
+   */
+  static synchronized void keepBetweenCommands(boolean keep) {
+    keeping = keep;
+    if (!keep && kept != null) {
+      kept.closeClients();
+      kept = null;
+    }
+  }
+
+  /**
+   * Clients for {@code kafka}: those kept from the last command, or new ones. With {@code waiting},
+   * its reader of outcomes starts at the topics' ends now, before any job is published.
+   *
+   * @throws CliException when the topics do not exist or Kafka does not answer
+   */
+  static HashClients open(KafkaSettings kafka, boolean waiting) {
+    HashClients clients = take(kafka);
+    try {
+      if (waiting) {
+        clients.readOutcomesFromNow();
+      }
+      return clients;
+    } catch (RuntimeException e) {
+      clients.close(); // not served: closed
+      throw e;
+    }
+  }
+
+  private static synchronized HashClients take(KafkaSettings kafka) {
+    HashClients found = kept;
+    kept = null;
+    if (found != null && found.kafka.equals(kafka)) {
+      return found;
+    }
+    if (found != null) {
+      found.closeClients();
+    }
+    return new HashClients(kafka);
+  }
+
+  private void readOutcomesFromNow() {
+    if (outcomes == null) {
+      outcomes = KafkaHashRoute.outcomes(kafka); // starts at the ends as it opens
+    } else {
+      outcomes.startAtEnd();
+    }
+  }
+
+  Publisher publisher() {
+    return publisher;
+  }
+
+  /** The reader of outcomes; only for clients opened {@code waiting}. */
+  HashOutcomes outcomes() {
+    if (outcomes == null) {
+      throw new IllegalStateException("these clients were opened without waiting");
+    }
+    return outcomes;
+  }
+
+  /**
+   * Every job was taken and every outcome read without an error: the clients may serve the next
+   * command. Not said, they are closed, whatever went wrong (a job refused, an exception, Ctrl-C).
+   */
+  void served() {
+    served = true;
+  }
+
+  /** Keeps the clients for the next command where this process does and they served well. */
+  @Override
+  public void close() {
+    synchronized (HashClients.class) {
+      if (keeping && served && kept == null) {
+        served = false;
+        kept = this;
+        return;
+      }
+    }
+    closeClients();
+  }
+
+  private void closeClients() {
+    try (publisher) {
+      if (outcomes != null) {
+        outcomes.close();
+      }
+    }
+  }
+}
