@@ -33,11 +33,23 @@ ours() { # PATH [--producer] -> seconds for bin/pipeline hash PATH --wait (first
 }
 timed() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc -l; }
 rate() { awk "BEGIN{printf \"%.0f\", $1/$2}"; }
-median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }   # of three values
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }   # of an odd count
 hashers() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
 print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"] if p["service"]=="hasher-worker"))'; }
 hwm() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 scale() { "$P" scale "hasher-worker=$1" >/dev/null; }
+pipeline_pids() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
+print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))'; }
+jit() { # PIDS... -> CPU time (1/100 s) of the JIT compiler threads of those JVMs so far
+  local s=0 t c
+  for p in "$@"; do
+    for t in /proc/"$p"/task/*; do
+      c=$(cat "$t/comm" 2>/dev/null) || continue
+      if [[ $c == C[12]\ Compiler* ]]; then s=$((s + $(awk '{sub(/.*\) /, ""); print $12+$13}' "$t/stat" 2>/dev/null || echo 0))); fi
+    done
+  done
+  echo "$s"
+}
 echo "# hasher benchmark: $(nproc) cores, $(openssl version | cut -d' ' -f1-2), $(sha256sum --version | head -1)"
 echo
 
@@ -80,7 +92,7 @@ if run_section 1; then
   for i in 1 2 3 4 5 6 7 8; do head -c 512M /dev/urandom >"$work/large/f$i"; done
   cat "$work"/large/* >/dev/null
   mib=4096
-  echo "## Large files: 8 x 512 MiB in page cache, MiB/s, median of 3 runs after 2 to warm up"
+  echo "## Large files: 8 x 512 MiB in page cache, MiB/s, median of 5 runs after warming up"
   echo
   # Each peer's median of three too (one run of openssl once read 889 MiB/s where it does 1,070).
   peer() { median "$(timed "$@")" "$(timed "$@")" "$(timed "$@")"; }
@@ -96,19 +108,30 @@ if run_section 1; then
   java=$("$root/bin/find-jdk")/bin/java
   jdk() { median "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)" "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)" "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)"; }
   jdk1=$(rate $mib "$(jdk 1)") jdk2=$(rate $mib "$(jdk 2)")
-  echo "| hasher | MiB/s | vs openssl (1 core) x processes |"
-  echo "| --- | ---: | ---: |"
+  echo "Warm-up: runs until one in which the JIT compilers of all the pipeline's JVMs (broker,"
+  echo "hashers, producer-service, resident CLI) used under 0.05 CPU-s, at least 2 and at most 15:"
+  echo "fresh hashers, and a broker and CLI that have seen few jobs, compile for many runs (up to"
+  echo "0.3 CPU-s a run, taken from the hashing once both cores hash). JIT: what they compiled during"
+  echo "the 5 measured runs."
+  echo
+  echo "| hasher | MiB/s | vs openssl (1 core) x processes | warm-up runs | JIT (CPU-s) |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
   for threads in 0 1; do
     for n in 1 2; do
       # --batch 1: a process takes a file at a time, so an idle one gets the next, not a busy one.
       scale 0; PIPELINE_HASHER_BATCH=1 PIPELINE_HASHER_THREADS=$threads scale "$n"
-      # Two runs to warm up (the broker still compiled through the second, a tenth of a core in
-      # a 1.6 s run), then the median of three.
-      for _ in 1 2; do ours "large" >/dev/null; done
-      s=$(median "$(ours "large")" "$(ours "large")" "$(ours "large")")
+      pids=$(pipeline_pids)
+      warm=0
+      while :; do
+        before=$(jit $pids); ours "large" >/dev/null; warm=$((warm + 1))
+        if { [ "$warm" -ge 2 ] && [ $(( $(jit $pids) - before )) -lt 5 ]; } || [ "$warm" -ge 15 ]; then break; fi
+      done
+      before=$(jit $pids)
+      s=$(median "$(ours "large")" "$(ours "large")" "$(ours "large")" "$(ours "large")" "$(ours "large")")
+      compiled=$(awk "BEGIN{printf \"%.2f\", ($(jit $pids) - $before)/100}")
       r=$(rate $mib "$s")
       if [ "$threads" = 1 ]; then if [ "$n" = 1 ]; then one1=$r; else two1=$r; fi; fi
-      echo "| $n process(es), $( [ $threads = 0 ] && echo 'a thread per core' || echo 'one thread each') | $r | $(awk "BEGIN{printf \"%.2f\", $r/($one*$n)}") |"
+      echo "| $n process(es), $( [ $threads = 0 ] && echo 'a thread per core' || echo 'one thread each') | $r | $(awk "BEGIN{printf \"%.2f\", $r/($one*$n)}") | $warm | $compiled |"
     done
   done
   echo "| openssl dgst -sha256 (one core) | $one | |"
