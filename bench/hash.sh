@@ -108,11 +108,11 @@ if run_section 1; then
   java=$("$root/bin/find-jdk")/bin/java
   jdk() { median "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)" "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)" "$("$java" "$root/bench/JdkHashPeer.java" "$1" "$work"/large/*)"; }
   jdk1=$(rate $mib "$(jdk 1)") jdk2=$(rate $mib "$(jdk 2)")
-  echo "Warm-up: runs until one in which the JIT compilers of all the pipeline's JVMs (broker,"
-  echo "hashers, producer-service, resident CLI) used under 0.05 CPU-s, at least 2 and at most 15:"
+  echo "Warm-up: at least 5 runs, then until one in which the JIT compilers of all the pipeline's"
+  echo "JVMs (broker, hashers, producer-service, resident CLI) used under 0.15 CPU-s, at most 15:"
   echo "fresh hashers, and a broker and CLI that have seen few jobs, compile for many runs (up to"
-  echo "0.3 CPU-s a run, taken from the hashing once both cores hash). JIT: what they compiled during"
-  echo "the 5 measured runs."
+  echo "0.3-1 CPU-s a run, taken from the hashing once both cores hash). JIT: what they compiled"
+  echo "during the 5 measured runs."
   echo
   echo "| hasher | MiB/s | vs openssl (1 core) x processes | warm-up runs | JIT (CPU-s) |"
   echo "| --- | ---: | ---: | ---: | ---: |"
@@ -124,7 +124,7 @@ if run_section 1; then
       warm=0
       while :; do
         before=$(jit $pids); ours "large" >/dev/null; warm=$((warm + 1))
-        if { [ "$warm" -ge 2 ] && [ $(( $(jit $pids) - before )) -lt 5 ]; } || [ "$warm" -ge 15 ]; then break; fi
+        if { [ "$warm" -ge 5 ] && [ $(( $(jit $pids) - before )) -lt 15 ]; } || [ "$warm" -ge 15 ]; then break; fi
       done
       before=$(jit $pids)
       s=$(median "$(ours "large")" "$(ours "large")" "$(ours "large")" "$(ours "large")" "$(ours "large")")
