@@ -49,36 +49,46 @@ final class HashClients implements AutoCloseable {
    * @throws CliException when the topics do not exist or Kafka does not answer
    */
   static HashClients open(KafkaSettings kafka, boolean waiting) {
-    HashClients clients = take(kafka);
-    try {
-      if (waiting) {
-        clients.readOutcomesFromNow();
+    HashClients reused = takeKept(kafka);
+    if (reused != null) {
+      try {
+        return reused.ready(waiting);
+      } catch (RuntimeException e) {
+        // The broker went away or changed since the last command: new clients say what is wrong.
+        reused.closeClients();
       }
-      return clients;
+    }
+    HashClients clients = new HashClients(kafka);
+    try {
+      return clients.ready(waiting);
     } catch (RuntimeException e) {
-      clients.close(); // not served: closed
+      clients.closeClients();
       throw e;
     }
   }
 
-  private static synchronized HashClients take(KafkaSettings kafka) {
+  /** The kept clients if they are for {@code kafka}; kept ones for other settings are closed. */
+  private static synchronized @Nullable HashClients takeKept(KafkaSettings kafka) {
     HashClients found = kept;
     kept = null;
-    if (found != null && found.kafka.equals(kafka)) {
-      return found;
-    }
-    if (found != null) {
+    if (found != null && !found.kafka.equals(kafka)) {
       found.closeClients();
+      return null;
     }
-    return new HashClients(kafka);
+    return found;
   }
 
-  private void readOutcomesFromNow() {
+  /** Starts the reader of outcomes at the topics' ends now, for a command that waits. */
+  private HashClients ready(boolean waiting) {
+    if (!waiting) {
+      return this;
+    }
     if (outcomes == null) {
       outcomes = KafkaHashRoute.outcomes(kafka); // starts at the ends as it opens
     } else {
       outcomes.startAtEnd();
     }
+    return this;
   }
 
   Publisher publisher() {

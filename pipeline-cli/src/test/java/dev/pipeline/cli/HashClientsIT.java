@@ -1,6 +1,7 @@
 package dev.pipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.hash.HashOutcomes;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -79,6 +81,20 @@ class HashClientsIT {
       assertThat(clients).isNotSameAs(kept);
       assertThat(publishes(clients.publisher())).isTrue();
     }
+    assertThat(publishes(kept.publisher())).isFalse();
+
+    // The kept reader's topic went away (a broker reset under the resident CLI): the next command
+    // gets new clients, which say what is wrong in one line, and the kept ones are closed.
+    try (HashClients clients = HashClients.open(kafka, true)) {
+      clients.served();
+      kept = clients;
+    }
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.deleteTopics(List.of(Topics.HASH_RESULTS)).all().get(30, TimeUnit.SECONDS);
+    }
+    assertThatThrownBy(() -> HashClients.open(kafka, true))
+        .isInstanceOf(CliException.class)
+        .hasMessage("topic hash.results does not exist; start the pipeline (bin/pipeline up)");
     assertThat(publishes(kept.publisher())).isFalse();
   }
 

@@ -45,6 +45,7 @@ public final class HashOutcomes implements AutoCloseable {
   }
 
   private final KafkaConsumer<String, byte[]> consumer;
+  private final Duration answerWithin;
 
   /**
    * Positions at the ends of both topics, once Kafka has shown it holds them and {@code hash.jobs}:
@@ -56,6 +57,7 @@ public final class HashOutcomes implements AutoCloseable {
    *     {@code answerWithin}
    */
   public HashOutcomes(KafkaSettings kafka, Duration answerWithin) {
+    this.answerWithin = answerWithin;
     Map<String, Object> config = kafka.clientConfig(Map.of());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
@@ -89,10 +91,14 @@ public final class HashOutcomes implements AutoCloseable {
    * Moves to the topics' ends now, so a reader kept for another run (the resident CLI's) reads only
    * what comes after; call it before that run's first job is published. Records fetched and not yet
    * handed out are dropped.
+   *
+   * @throws org.apache.kafka.common.errors.TimeoutException when Kafka does not answer within the
+   *     time given to the constructor
    */
   public void startAtEnd() {
     consumer.seekToEnd(consumer.assignment());
-    consumer.assignment().forEach(consumer::position); // fixes the start before the jobs go out
+    // Fixes the start before the jobs go out.
+    consumer.assignment().forEach(partition -> consumer.position(partition, answerWithin));
   }
 
   /**
