@@ -104,8 +104,9 @@ final class HashClients implements AutoCloseable {
   }
 
   /**
-   * Every job was taken and every outcome read without an error: the clients may serve the next
-   * command. Not said, they are closed, whatever went wrong (a job refused, an exception, Ctrl-C).
+   * Every job was taken and the outcomes were read without an error (a wait that Ctrl-C or its
+   * timeout ended counts): the clients may serve the next command. Not said (a job refused, an
+   * exception), they are closed.
    */
   void served() {
     served = true;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipeline.core.config.KafkaSettings;
 import dev.pipeline.core.hash.HashOutcomes;
-import dev.pipeline.core.message.HashResult;
 import dev.pipeline.core.runtime.Publisher;
+import dev.pipeline.core.testing.SampleResults;
 import dev.pipeline.core.testing.Topic;
 import dev.pipeline.core.topic.Topics;
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
@@ -108,20 +108,7 @@ class HashClientsIT {
 
   private static void publishResult(Publisher publisher, String jobId) throws Exception {
     publisher
-        .publish(
-            Topics.HASH_RESULTS,
-            jobId,
-            new HashResult(
-                1,
-                jobId,
-                "/data/" + jobId,
-                3,
-                Map.of("SHA-256", "ab".repeat(32)),
-                null,
-                1,
-                "test",
-                null,
-                null))
+        .publish(Topics.HASH_RESULTS, jobId, SampleResults.of(jobId))
         .get(10, TimeUnit.SECONDS);
   }
 

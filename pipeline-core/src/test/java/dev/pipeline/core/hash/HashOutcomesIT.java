@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pipeline.core.config.KafkaSettings;
-import dev.pipeline.core.message.HashResult;
 import dev.pipeline.core.message.MessageCodec;
+import dev.pipeline.core.testing.SampleResults;
 import dev.pipeline.core.testing.Topic;
 import dev.pipeline.core.topic.Topics;
 import dev.pipeline.localkafka.testkit.KafkaBrokerExtension;
@@ -67,19 +67,6 @@ class HashOutcomesIT {
 
   private static String result(String jobId) {
     return new String(
-        MessageCodec.standard()
-            .encode(
-                new HashResult(
-                    1,
-                    jobId,
-                    "/data/" + jobId,
-                    3,
-                    Map.of("SHA-256", "ab".repeat(32)),
-                    null,
-                    1,
-                    "test",
-                    null,
-                    null)),
-        StandardCharsets.UTF_8);
+        MessageCodec.standard().encode(SampleResults.of(jobId)), StandardCharsets.UTF_8);
   }
 }
