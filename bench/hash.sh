@@ -34,12 +34,13 @@ ours() { # PATH [--producer] -> seconds for bin/pipeline hash PATH --wait (first
 timed() { local s; s=$(date +%s.%N); "$@" >/dev/null; echo "$(date +%s.%N) - $s" | bc -l; }
 rate() { awk "BEGIN{printf \"%.0f\", $1/$2}"; }
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }   # of an odd count
-hashers() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
-print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"] if p["service"]=="hasher-worker"))'; }
+pipeline_pids() { # [SERVICE] -> the pids of the pipeline's processes (of that service only, if given)
+  "$P" status --json --interval 0.2 | python3 -c 'import json,sys
+print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"] if sys.argv[1] in ("", p["service"])))' "${1:-}"
+}
+hashers() { pipeline_pids hasher-worker; }
 hwm() { awk '/VmHWM/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 scale() { "$P" scale "hasher-worker=$1" >/dev/null; }
-pipeline_pids() { "$P" status --json --interval 0.2 | python3 -c 'import json,sys
-print(" ".join(str(p["pid"]) for p in json.load(sys.stdin)["processes"]))'; }
 jit() { # PIDS... -> CPU time (1/100 s) of the JIT compiler threads of those JVMs so far
   local s=0 t c
   for p in "$@"; do
